@@ -1,0 +1,1 @@
+"""welfarelab: the platform of a Laboratorio Locale di Innovazione del Welfare."""

@@ -1,0 +1,31 @@
+"""System checks: turn a broken installation into a clear message at start-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Tags, Warning, register
+
+VENDORED_ASSETS = (
+    "vendor/bootstrap-italia/css/bootstrap-italia.min.css",
+    "vendor/bootstrap-italia/js/bootstrap-italia.bundle.min.js",
+    "vendor/bootstrap-italia/svg/sprites.svg",
+    "vendor/plotly/plotly.min.js",
+)
+
+
+@register(Tags.staticfiles)
+def check_vendored_assets(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Bootstrap Italia and Plotly are copied from npm and the plotly wheel at set-up, never a CDN."""
+    static_dir = settings.BASE_DIR / "welfarelab" / "static"
+    missing = [asset for asset in VENDORED_ASSETS if not (static_dir / asset).exists()]
+    if not missing:
+        return []
+    return [
+        Warning(
+            f"Front-end assets are missing: {', '.join(missing)}. Pages will look broken.",
+            hint="Run `make vendor` (npm ci, then scripts/vendor_assets.py).",
+            id="welfarelab.W001",
+        )
+    ]
