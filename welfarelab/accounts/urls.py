@@ -1,6 +1,8 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from welfarelab.accounts import views
-
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("accedi/", auth_views.LoginView.as_view(), name="login"),
+    path("esci/", auth_views.LogoutView.as_view(), name="logout"),
+]

@@ -3,4 +3,6 @@ from django.urls import path
 from welfarelab.organisations import views
 
 app_name = "organisations"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.organisation_list, name="list"),
+]
