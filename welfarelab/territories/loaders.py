@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from welfarelab.analytics.population import population_sum_up, population_wide_to_long
-from welfarelab.core.bulk import bulk_insert_rows
+from welfarelab.core.bulk import bulk_insert_frame
 from welfarelab.core.text import fold
 from welfarelab.territories.models import DataQualityIssue, DatasetLoad, PopulationByAge, Territory
 
@@ -367,13 +367,9 @@ def population_load(*, data_dir: Path, force: bool = False) -> LoadResult:
 
     PopulationByAge.objects.all().delete()
     table = PopulationByAge._meta.db_table
-    columns = ("territory_id", "year", "age", "males", "females")
-    written = bulk_insert_rows(
-        table=table, columns=columns,
-        rows=known.select("territory_id", "year", "age", "males", "females").iter_rows(),
-    )
-    written += bulk_insert_rows(
-        table=table, columns=columns, rows=parents.select("parent", "year", "age", "males", "females").iter_rows()
+    written = bulk_insert_frame(table=table, frame=known.select("territory_id", "year", "age", "males", "females"))
+    written += bulk_insert_frame(
+        table=table, frame=parents.select(pl.col("parent").alias("territory_id"), "year", "age", "males", "females")
     )
     DataQualityIssue.objects.filter(dataset="istat_popolazione").delete()
     DataQualityIssue.objects.bulk_create(issues)
@@ -389,8 +385,9 @@ def ambito_population_rebuild() -> int:
         .annotate(Sum("males"), Sum("females"))
         .order_by()
     )
-    return bulk_insert_rows(
-        table=PopulationByAge._meta.db_table,
-        columns=("territory_id", "year", "age", "males", "females"),
-        rows=list(sums),
+    frame = pl.DataFrame(
+        list(sums),
+        schema={"territory_id": pl.Int64, "year": pl.Int16, "age": pl.Int16, "males": pl.Int64, "females": pl.Int64},
+        orient="row",
     )
+    return bulk_insert_frame(table=PopulationByAge._meta.db_table, frame=frame)
