@@ -101,6 +101,9 @@ def _ets_load(data_dir: Path) -> int:
             "tax_code", "pk", "five_per_mille_choices", "five_per_mille_amount", "territory_id"
         )
     }
+    public_bodies = dict(
+        Organisation.objects.exclude(kind=Organisation.Kind.ETS).exclude(tax_code="").values_list("tax_code", "name")
+    )
     to_create: list[Organisation] = []
     to_update: list[Organisation] = []
     issues: list[DataQualityIssue] = []
@@ -122,6 +125,15 @@ def _ets_load(data_dir: Path) -> int:
             else None,
             "territory_id": territory_id,
         }
+        if row["codice_fiscale"] in public_bodies:
+            issues.append(
+                DataQualityIssue(
+                    dataset="cinque_per_mille_2022", category=DataQualityIssue.Category.PUBLIC_BODY_IN_LIST,
+                    code=row["codice_fiscale"], name=row["denominazione"],
+                    resolution=f"The tax code is that of {public_bodies[row['codice_fiscale']]}: not added as an "
+                    "ETS; its 5x1000 figures are shown on the public body.",
+                )
+            )
         if (known := existing.get(row["codice_fiscale"])) is not None:
             pk, *current = known
             if current != list(figures.values()):

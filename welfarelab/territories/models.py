@@ -155,6 +155,7 @@ class DataQualityIssue(TimeStampedModel):
         MATCHED_BY_NAME = "matched_by_name", _("Matched through the name, not the code")
         NO_ATTRIBUTE = "no_attribute", _("Attribute missing for a comune")
         ORGANISATION_PLACE = "organisation_place", _("Organisation without a known comune")
+        PUBLIC_BODY_IN_LIST = "public_body_in_list", _("Public body in a list of Third Sector Entities")
 
     dataset = models.CharField(_("dataset"), max_length=100)
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, editable=False, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('dataset', models.CharField(max_length=100, verbose_name='dataset')),
-                ('category', models.CharField(choices=[('code_not_in_list', 'Code not in the list of comuni'), ('no_population', 'Comune without population data'), ('matched_by_name', 'Matched through the name, not the code'), ('no_attribute', 'Attribute missing for a comune'), ('organisation_place', 'Organisation without a known comune')], max_length=30, verbose_name='category')),
+                ('category', models.CharField(choices=[('code_not_in_list', 'Code not in the list of comuni'), ('no_population', 'Comune without population data'), ('matched_by_name', 'Matched through the name, not the code'), ('no_attribute', 'Attribute missing for a comune'), ('organisation_place', 'Organisation without a known comune'), ('public_body_in_list', 'Public body in a list of Third Sector Entities')], max_length=30, verbose_name='category')),
                 ('code', models.CharField(blank=True, max_length=16, verbose_name='code in the source')),
                 ('name', models.CharField(blank=True, max_length=300, verbose_name='name in the source')),
                 ('resolution', models.TextField(verbose_name='what was done')),
