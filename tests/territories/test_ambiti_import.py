@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from tests.factories import TerritoryFactory, UserFactory, add_population, make_italy_slice
@@ -129,3 +130,31 @@ def test_the_command_imports_a_file_and_reports_a_rejected_one(italy, tmp_path, 
     assert "1 ambiti, 1 comuni imported" in output.out
     assert "row 2, column codice_comune: '999999' is not the ISTAT code of a comune" in output.err
     assert list(Territory.objects.filter(kind="ambito").values_list("code", flat=True)) == ["TO-1"]
+
+
+def test_the_coordinator_imports_by_web_and_sees_errors_by_row(italy, client):
+    client.force_login(UserFactory(is_lab_coordinator=True))
+    url = "/territori/ambiti/importa/"
+    bad = SimpleUploadedFile("bad.csv", (HEADER + "TO-1,Ciriè,01,999999\n").encode(), content_type="text/csv")
+    good = SimpleUploadedFile("good.csv", (HEADER + "TO-1,Ciriè,01,001001\n").encode(), content_type="text/csv")
+
+    rejected = client.post(url, {"file": bad})
+    accepted = client.post(url, {"file": good}, follow=True)
+
+    assert rejected.status_code == 200
+    assert "&#x27;999999&#x27; is not the ISTAT code of a comune" in rejected.content.decode()
+    assert accepted.status_code == 200
+    assert "good.csv: 1 ambiti and 1 comuni imported." in accepted.content.decode()
+    assert list(Territory.objects.filter(kind="ambito").values_list("code", flat=True)) == ["TO-1"]
+
+
+def test_only_coordinators_may_import_by_web(italy, client):
+    upload = SimpleUploadedFile("a.csv", (HEADER + "TO-1,Ciriè,01,001001\n").encode(), content_type="text/csv")
+    client.force_login(UserFactory())
+
+    refused = client.post("/territori/ambiti/importa/", {"file": upload})
+
+    assert refused.status_code == 403
+    assert not Territory.objects.filter(kind="ambito").exists()
+    client.logout()
+    assert client.get("/territori/ambiti/importa/").status_code == 302
