@@ -52,7 +52,10 @@ def main() -> None:
         ("territories (8,027 rows)", lambda: territories_load(data_dir=data_dir)),
         ("population (1.6 M rows)", lambda: population_load(data_dir=data_dir)),
         ("organisations (58,327 rows)", lambda: organisations_load(data_dir=data_dir)),
-        ("second run (skipped)", lambda: (territories_load(data_dir=data_dir), population_load(data_dir=data_dir))),
+        (
+            "second run (skipped)",
+            lambda: (territories_load(data_dir=data_dir), population_load(data_dir=data_dir)),
+        ),
     ):
         started = time.perf_counter()
         step()

@@ -31,7 +31,10 @@ def write(frame: pl.DataFrame, relative: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if relative.endswith(".gz"):
         # mtime=0 keeps the file byte-identical when the data did not change.
-        with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as handle:
+        with (
+            path.open("wb") as raw,
+            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as handle,
+        ):
             frame.write_csv(handle)
     else:
         frame.write_csv(path)
@@ -59,21 +62,36 @@ def main() -> None:
     classifications = read(SOURCE / "istat_comuni_classificazioni_2023" / "classificazioni_comuni_2023.csv")
     write(
         classifications.select(
-            "codice_comune", "comune", "superficie_kmq", "zona_altimetrica", "altitudine_centro_m",
-            "comune_litoraneo", "comune_isolano", "zona_costiera", "grado_urbanizzazione",
+            "codice_comune",
+            "comune",
+            "superficie_kmq",
+            "zona_altimetrica",
+            "altitudine_centro_m",
+            "comune_litoraneo",
+            "comune_isolano",
+            "zona_costiera",
+            "grado_urbanizzazione",
         ),
         "istat/classificazioni_comuni_2023.csv",
     )
     situas = read(SOURCE / "istat_comuni_situas_2026" / "comuni_situas_2026-08-14.csv")
     write(
         situas.select(
-            "codice_comune", "comune", "codice_catastale", "codice_fiscale_comune",
-            "codice_provincia_uts", "provincia_uts", "tipologia_provincia_uts", "nuts3_2024",
+            "codice_comune",
+            "comune",
+            "codice_catastale",
+            "codice_fiscale_comune",
+            "codice_provincia_uts",
+            "provincia_uts",
+            "tipologia_provincia_uts",
+            "nuts3_2024",
         ),
         "istat/comuni_situas_2026-08-14.csv",
     )
-    write(read(SOURCE / "istat_comuni_situas_2026" / "raccordo_codici_comuni_2023_2026.csv"),
-          "istat/raccordo_codici_comuni_2023_2026.csv")
+    write(
+        read(SOURCE / "istat_comuni_situas_2026" / "raccordo_codici_comuni_2023_2026.csv"),
+        "istat/raccordo_codici_comuni_2023_2026.csv",
+    )
     inner = read(SOURCE / "aree_interne_snai_2020" / "classificazione_aree_interne_2020.csv")
     write(
         inner.select("codice_comune", "comune", "cod_ai_2020", "tempo_medio_percorrenza_polo_min"),
@@ -82,8 +100,13 @@ def main() -> None:
     beneficiaries = read(SOURCE / "cinque_per_mille_2022" / "cinque_per_mille_2022_beneficiari.csv.gz")
     write(
         beneficiaries.filter(pl.col("ets_e_onlus") == "1").select(
-            "codice_fiscale", "denominazione", "codice_comune", "nome_comune", "pr",
-            "numero_scelte", "importo_totale_erogabile",
+            "codice_fiscale",
+            "denominazione",
+            "codice_comune",
+            "nome_comune",
+            "pr",
+            "numero_scelte",
+            "importo_totale_erogabile",
         ),
         "agenzia_entrate/cinque_per_mille_2022_ets.csv.gz",
     )

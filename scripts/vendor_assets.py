@@ -69,7 +69,9 @@ def main() -> None:
 
     manifest = {"bootstrap-italia": version, "plotly.py": plotly.__version__}
     (VENDOR / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    print(f"vendored Bootstrap Italia {version} ({len(faces)} fonts) and plotly.js from plotly {plotly.__version__}")
+    print(
+        f"vendored Bootstrap Italia {version} ({len(faces)} fonts) and plotly.js from plotly {plotly.__version__}"
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,13 @@ def make_italy_slice() -> dict[str, Territory]:
     aglie = TerritoryFactory(code="001001", name="Agliè", regione=piemonte, provincia=torino)
     roma = TerritoryFactory(code="058091", name="Roma", regione=lazio, provincia=roma_prov)
     return {
-        "italia": italia, "piemonte": piemonte, "lazio": lazio, "torino": torino,
-        "roma_provincia": roma_prov, "aglie": aglie, "roma": roma,
+        "italia": italia,
+        "piemonte": piemonte,
+        "lazio": lazio,
+        "torino": torino,
+        "roma_provincia": roma_prov,
+        "aglie": aglie,
+        "roma": roma,
     }
 
 
@@ -76,3 +81,22 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = Membership.Role.EDITOR
+
+
+# Roles a person can have towards one organisation, as the permission tests name them.
+PERSON_ROLES = ("anonymous", "viewer", "editor", "admin", "editor_elsewhere", "coordinator")
+
+
+def person_with_role(role: str, organisation: Organisation):
+    """A user who is `role` towards `organisation`: AnonymousUser, a member with that role, an editor of
+    another organisation (of another comune), or a lab coordinator."""
+    from django.contrib.auth.models import AnonymousUser
+
+    if role == "anonymous":
+        return AnonymousUser()
+    if role == "coordinator":
+        return UserFactory(is_lab_coordinator=True)
+    if role == "editor_elsewhere":
+        elsewhere = OrganisationFactory(kind=Organisation.Kind.COMUNE, name="Comune di Altrove")
+        return MembershipFactory(organisation=elsewhere, role=Membership.Role.EDITOR).user
+    return MembershipFactory(organisation=organisation, role=role).user

@@ -1,8 +1,8 @@
 """The `welfarelab` console command: Django management with the project's settings.
 
-    welfarelab migrate
-    welfarelab load-open-data
-    welfarelab import-ambiti ambiti.csv
+welfarelab migrate
+welfarelab load-open-data
+welfarelab import-ambiti ambiti.csv
 """
 
 from __future__ import annotations

@@ -47,8 +47,13 @@ def test_wide_to_long_names_the_bad_cell(_case, rows, message):
 
 def test_sum_up_adds_numerators_of_members_and_fills_every_age():
     population = pl.DataFrame(
-        {"code": ["a", "a", "b"], "year": [2023, 2023, 2023], "age": [0, 1, 0], "males": [1, 2, 10],
-         "females": [3, 4, 30]},
+        {
+            "code": ["a", "a", "b"],
+            "year": [2023, 2023, 2023],
+            "age": [0, 1, 0],
+            "males": [1, 2, 10],
+            "females": [3, 4, 30],
+        },
         schema={"code": pl.String, "year": pl.Int16, "age": pl.Int16, "males": pl.Int64, "females": pl.Int64},
     )
     membership = pl.DataFrame({"code": ["a", "b", "a"], "parent": [100, 100, 200]})

@@ -15,7 +15,10 @@ pytestmark = [pytest.mark.national, pytest.mark.usefixtures("national")]
 
 
 def test_all_territories_of_italy_are_loaded():
-    counts = {kind: Territory.objects.filter(kind=kind).count() for kind in ("italia", "regione", "provincia", "comune")}
+    counts = {
+        kind: Territory.objects.filter(kind=kind).count()
+        for kind in ("italia", "regione", "provincia", "comune")
+    }
 
     assert counts == {"italia": 1, "regione": 20, "provincia": 107, "comune": 7899}
 
@@ -46,7 +49,12 @@ def test_attributes_come_with_the_comuni():
     aglie = territory_get(kind="comune", code="001001")
     alghero = territory_get(kind="comune", code="090003")
 
-    assert (aglie.altimetric_zone, aglie.degurba, aglie.inner_area_class, aglie.area_km2) == (3, 2, "C", 13.1462)
+    assert (aglie.altimetric_zone, aglie.degurba, aglie.inner_area_class, aglie.area_km2) == (
+        3,
+        2,
+        "C",
+        13.1462,
+    )
     assert (alghero.code_2026, alghero.crosswalk_2026) == ("112001", "cambio_codice")
     assert Territory.objects.filter(kind="comune", inner_area_class="").count() == 1  # Misiliscemi
 

@@ -42,14 +42,18 @@ def test_a_good_file_creates_ambiti_with_members_population_and_a_public_body(it
     add_population(italy["airasca"], year=2023, per_age=(3, 4))
     user = UserFactory()
 
-    result = _import(HEADER + "TO-1,Ciriè,01,001001\nTO-1,Ciriè,01,1002\nRM-1,Roma Capitale,12,058091\n", user)
+    result = _import(
+        HEADER + "TO-1,Ciriè,01,001001\nTO-1,Ciriè,01,1002\nRM-1,Roma Capitale,12,058091\n", user
+    )
 
     assert (result.ambiti, result.comuni, result.imported_by, result.filename) == (2, 3, user, "ambiti.csv")
     ambito = Territory.objects.get(kind="ambito", code="TO-1")
     assert (ambito.name, ambito.regione) == ("Ciriè", italy["piemonte"])
     assert sorted(ambito.member_comuni.values_list("code", flat=True)) == ["001001", "001002"]
     assert population_totals(territory=ambito) == {2023: 101 * (1 + 2) + 101 * (3 + 4)}
-    assert Organisation.objects.get(kind="ambito", territory=ambito).name == "Ambito territoriale sociale Ciriè"
+    assert (
+        Organisation.objects.get(kind="ambito", territory=ambito).name == "Ambito territoriale sociale Ciriè"
+    )
 
 
 def test_a_new_file_moves_comuni_and_leaves_unnamed_ambiti_alone(italy):
@@ -90,11 +94,13 @@ def test_semicolons_and_a_byte_order_mark_are_accepted(italy):
 def test_a_bad_row_rejects_the_whole_file_and_writes_nothing(italy, _case, rows, expected):
     before = Territory.objects.count(), PopulationByAge.objects.count(), Organisation.objects.count()
 
-    assert _errors(HEADER + "RM-1,Roma,12,058091\n" + rows) == [
-        (row + 1, column) for row, column in expected
-    ]
+    assert _errors(HEADER + "RM-1,Roma,12,058091\n" + rows) == [(row + 1, column) for row, column in expected]
 
-    assert (Territory.objects.count(), PopulationByAge.objects.count(), Organisation.objects.count()) == before
+    assert (
+        Territory.objects.count(),
+        PopulationByAge.objects.count(),
+        Organisation.objects.count(),
+    ) == before
     assert not Territory.objects.filter(kind="ambito").exists()
     assert not AmbitoImport.objects.exists()
 
@@ -123,7 +129,7 @@ def test_the_command_imports_a_file_and_reports_a_rejected_one(italy, tmp_path, 
     bad.write_text(HEADER + "TO-2,Ciriè,01,999999\n", encoding="utf-8")
 
     call_command("import_ambiti", str(good))
-    with pytest.raises(CommandError, match="bad.csv was rejected"):
+    with pytest.raises(CommandError, match=r"bad\.csv was rejected"):
         call_command("import_ambiti", str(bad))
 
     output = capsys.readouterr()
@@ -136,7 +142,9 @@ def test_the_coordinator_imports_by_web_and_sees_errors_by_row(italy, client):
     client.force_login(UserFactory(is_lab_coordinator=True))
     url = "/territori/ambiti/importa/"
     bad = SimpleUploadedFile("bad.csv", (HEADER + "TO-1,Ciriè,01,999999\n").encode(), content_type="text/csv")
-    good = SimpleUploadedFile("good.csv", (HEADER + "TO-1,Ciriè,01,001001\n").encode(), content_type="text/csv")
+    good = SimpleUploadedFile(
+        "good.csv", (HEADER + "TO-1,Ciriè,01,001001\n").encode(), content_type="text/csv"
+    )
 
     rejected = client.post(url, {"file": bad})
     accepted = client.post(url, {"file": good}, follow=True)
@@ -149,7 +157,9 @@ def test_the_coordinator_imports_by_web_and_sees_errors_by_row(italy, client):
 
 
 def test_only_coordinators_may_import_by_web(italy, client):
-    upload = SimpleUploadedFile("a.csv", (HEADER + "TO-1,Ciriè,01,001001\n").encode(), content_type="text/csv")
+    upload = SimpleUploadedFile(
+        "a.csv", (HEADER + "TO-1,Ciriè,01,001001\n").encode(), content_type="text/csv"
+    )
     client.force_login(UserFactory())
 
     refused = client.post("/territori/ambiti/importa/", {"file": upload})

@@ -103,7 +103,7 @@ def test_a_bad_population_file_writes_nothing(slice_data_dir):
 def test_a_missing_file_is_named(slice_data_dir):
     (slice_data_dir / "istat/comuni_2023.csv").unlink()
 
-    with pytest.raises(FileNotFoundError, match="comuni_2023.csv"):
+    with pytest.raises(FileNotFoundError, match=r"comuni_2023\.csv"):
         territories_load(data_dir=slice_data_dir)
 
     assert Territory.objects.count() == 0
@@ -125,6 +125,9 @@ def test_organisations_are_seeded_for_public_bodies_and_ets_and_reload_keeps_use
     assert Organisation.objects.filter(kind="comune").count() == 289
     roma = Organisation.objects.get(kind="comune", territory__code="058091")
     assert (roma.name, roma.tax_code) == ("Comune di Roma", "02438750586")
-    assert Organisation.objects.get(kind="provincia", territory__code="058").name == "Città metropolitana di Roma"
+    assert (
+        Organisation.objects.get(kind="provincia", territory__code="058").name
+        == "Città metropolitana di Roma"
+    )
     assert ets.filter(legal_form="non_indicata", source="5x1000_2022").count() == ets.count() - 1
     assert ets.filter(five_per_mille_amount__isnull=False).count() == ets.count()

@@ -35,9 +35,7 @@ class ImportRejected(Exception):
 
     def __init__(self, errors: Sequence[RowError]) -> None:
         self.errors = list(errors)
-        super().__init__(
-            _("%(count)s error(s); nothing was imported.") % {"count": len(self.errors)}
-        )
+        super().__init__(_("%(count)s error(s); nothing was imported.") % {"count": len(self.errors)})
 
 
 def csv_rows(content: bytes, *, required_columns: Sequence[str]) -> list[dict[str, str]]:
@@ -51,7 +49,11 @@ def csv_rows(content: bytes, *, required_columns: Sequence[str]) -> list[dict[st
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportRejected(
-            [RowError(0, "", _("The file is not UTF-8 text (byte %(position)s).") % {"position": error.start})]
+            [
+                RowError(
+                    0, "", _("The file is not UTF-8 text (byte %(position)s).") % {"position": error.start}
+                )
+            ]
         ) from None
     if not text.strip():
         raise ImportRejected([RowError(1, "", _("The file is empty."))])
@@ -63,8 +65,12 @@ def csv_rows(content: bytes, *, required_columns: Sequence[str]) -> list[dict[st
     if missing:
         raise ImportRejected(
             [
-                RowError(1, column, _("Required column is missing (expected: %(columns)s).")
-                         % {"columns": ", ".join(required_columns)})
+                RowError(
+                    1,
+                    column,
+                    _("Required column is missing (expected: %(columns)s).")
+                    % {"columns": ", ".join(required_columns)},
+                )
                 for column in missing
             ]
         )

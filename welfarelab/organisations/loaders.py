@@ -17,7 +17,7 @@ from django.db import transaction
 
 from welfarelab.core.text import fold
 from welfarelab.organisations.models import Organisation
-from welfarelab.territories.loaders import LoadResult, dataset_loaded, dataset_load_record, read_csv
+from welfarelab.territories.loaders import LoadResult, dataset_load_record, dataset_loaded, read_csv
 from welfarelab.territories.models import DataQualityIssue, Territory
 
 DATASET = "organisations"
@@ -40,14 +40,18 @@ def organisations_load(*, data_dir: Path, force: bool = False) -> LoadResult:
         return LoadResult(dataset=DATASET, rows=done.rows, seconds=0.0, skipped=True)
     started = time.perf_counter()
     written = _public_bodies_load(data_dir) + _ets_load(data_dir)
-    return dataset_load_record(DATASET, rows=written, started=started, files=[FIVE_PER_MILLE_FILE, SITUAS_FILE])
+    return dataset_load_record(
+        DATASET, rows=written, started=started, files=[FIVE_PER_MILLE_FILE, SITUAS_FILE]
+    )
 
 
 def _province_types(data_dir: Path) -> dict[str, str]:
     """The 2023 provincia code → its most frequent 2026 UTS type (Sardinia was reorganised in between)."""
     situas = read_csv(data_dir / SITUAS_FILE).select("codice_comune", "tipologia_provincia_uts")
     comuni = pl.DataFrame(
-        list(Territory.objects.filter(kind=Territory.Kind.COMUNE).values_list("code_2026", "provincia__code")),
+        list(
+            Territory.objects.filter(kind=Territory.Kind.COMUNE).values_list("code_2026", "provincia__code")
+        ),
         schema={"codice_comune": pl.String, "provincia": pl.String},
         orient="row",
     )
@@ -80,8 +84,12 @@ def _public_bodies_load(data_dir: Path) -> int:
             )
         to_create.append(
             Organisation(
-                kind=territory.kind, name=name, name_folded=fold(name), tax_code=territory.tax_code,
-                territory=territory, source=Organisation.Source.ISTAT,
+                kind=territory.kind,
+                name=name,
+                name_folded=fold(name),
+                tax_code=territory.tax_code,
+                territory=territory,
+                source=Organisation.Source.ISTAT,
             )
         )
     Organisation.objects.bulk_create(to_create, batch_size=2000)
@@ -102,7 +110,9 @@ def _ets_load(data_dir: Path) -> int:
         )
     }
     public_bodies = dict(
-        Organisation.objects.exclude(kind=Organisation.Kind.ETS).exclude(tax_code="").values_list("tax_code", "name")
+        Organisation.objects.exclude(kind=Organisation.Kind.ETS)
+        .exclude(tax_code="")
+        .values_list("tax_code", "name")
     )
     to_create: list[Organisation] = []
     to_update: list[Organisation] = []
@@ -112,8 +122,10 @@ def _ets_load(data_dir: Path) -> int:
         if territory_id is None:
             issues.append(
                 DataQualityIssue(
-                    dataset="cinque_per_mille_2022", category=DataQualityIssue.Category.ORGANISATION_PLACE,
-                    code=row["codice_fiscale"], name=row["denominazione"],
+                    dataset="cinque_per_mille_2022",
+                    category=DataQualityIssue.Category.ORGANISATION_PLACE,
+                    code=row["codice_fiscale"],
+                    name=row["denominazione"],
                     resolution=f"Comune code {row['codice_comune']!r} ({row['nome_comune']}) is not in the 2023 "
                     "list; the organisation is listed without a comune.",
                 )
@@ -128,8 +140,10 @@ def _ets_load(data_dir: Path) -> int:
         if row["codice_fiscale"] in public_bodies:
             issues.append(
                 DataQualityIssue(
-                    dataset="cinque_per_mille_2022", category=DataQualityIssue.Category.PUBLIC_BODY_IN_LIST,
-                    code=row["codice_fiscale"], name=row["denominazione"],
+                    dataset="cinque_per_mille_2022",
+                    category=DataQualityIssue.Category.PUBLIC_BODY_IN_LIST,
+                    code=row["codice_fiscale"],
+                    name=row["denominazione"],
                     resolution=f"The tax code is that of {public_bodies[row['codice_fiscale']]}: not added as an "
                     "ETS; its 5x1000 figures are shown on the public body.",
                 )
@@ -142,8 +156,13 @@ def _ets_load(data_dir: Path) -> int:
         name = row["denominazione"].strip()
         to_create.append(
             Organisation(
-                kind=Organisation.Kind.ETS, name=name, name_folded=fold(name), tax_code=row["codice_fiscale"],
-                legal_form=Organisation.LegalForm.UNKNOWN, source=Organisation.Source.FIVE_PER_MILLE, **figures,
+                kind=Organisation.Kind.ETS,
+                name=name,
+                name_folded=fold(name),
+                tax_code=row["codice_fiscale"],
+                legal_form=Organisation.LegalForm.UNKNOWN,
+                source=Organisation.Source.FIVE_PER_MILLE,
+                **figures,
             )
         )
     Organisation.objects.bulk_create(to_create, batch_size=2000)

@@ -6,7 +6,13 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from welfarelab.territories.models import AmbitoImport, DataQualityIssue, DatasetLoad, PopulationByAge, Territory
+from welfarelab.territories.models import (
+    AmbitoImport,
+    DataQualityIssue,
+    DatasetLoad,
+    PopulationByAge,
+    Territory,
+)
 from welfarelab.territories.reports import data_quality_report
 
 
@@ -19,14 +25,28 @@ class TerritoryAdmin(admin.ModelAdmin):
     autocomplete_fields = ("regione", "provincia", "ambito")
     readonly_fields = ("name_folded",)
     fieldsets = (
-        (None, {"fields": ("kind", "code", "name", "name_folded", "regione", "provincia", "ambito", "area_km2")}),
+        (
+            None,
+            {"fields": ("kind", "code", "name", "name_folded", "regione", "provincia", "ambito", "area_km2")},
+        ),
         (
             _("Attributes of a comune"),
             {
                 "fields": (
-                    "cadastral_code", "province_abbreviation", "tax_code", "altimetric_zone", "altitude_m",
-                    "is_coastal", "is_island", "is_coastal_area", "degurba", "inner_area_class",
-                    "inner_area_code_2020", "travel_minutes_to_hub", "code_2026", "crosswalk_2026",
+                    "cadastral_code",
+                    "province_abbreviation",
+                    "tax_code",
+                    "altimetric_zone",
+                    "altitude_m",
+                    "is_coastal",
+                    "is_island",
+                    "is_coastal_area",
+                    "degurba",
+                    "inner_area_class",
+                    "inner_area_code_2020",
+                    "travel_minutes_to_hub",
+                    "code_2026",
+                    "crosswalk_2026",
                 )
             },
         ),
@@ -52,7 +72,9 @@ class DataQualityIssueAdmin(admin.ModelAdmin):
     list_filter = ("dataset", "category")
     search_fields = ("code", "name", "resolution")
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         return super().changelist_view(request, {**(extra_context or {}), "report": data_quality_report()})
 
     def has_add_permission(self, request: HttpRequest) -> bool:

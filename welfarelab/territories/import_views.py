@@ -20,7 +20,9 @@ from welfarelab.territories.services import ambiti_import
 class AmbitiImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("CSV file of the ambiti"),
-        help_text=gettext_lazy("UTF-8, comma or semicolon, header: codice_ambito,nome_ambito,codice_regione,codice_comune"),
+        help_text=gettext_lazy(
+            "UTF-8, comma or semicolon, header: codice_ambito,nome_ambito,codice_regione,codice_comune"
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 

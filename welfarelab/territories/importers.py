@@ -53,44 +53,81 @@ def ambiti_parse(content: bytes) -> list[AmbitoRows]:
         comune_code = _pad(row["codice_comune"], 6)
         row_errors: list[RowError] = []
         if not AMBITO_CODE.match(code):
-            row_errors.append(RowError(number, "codice_ambito", _(
-                "%(value)r is not an ambito code (1 to 12 letters, digits, '.', '_', '/' or '-')."
-            ) % {"value": code}))
+            row_errors.append(
+                RowError(
+                    number,
+                    "codice_ambito",
+                    _("%(value)r is not an ambito code (1 to 12 letters, digits, '.', '_', '/' or '-').")
+                    % {"value": code},
+                )
+            )
         if not name:
             row_errors.append(RowError(number, "nome_ambito", _("The name of the ambito is empty.")))
         elif len(name) > 200:
             row_errors.append(RowError(number, "nome_ambito", _("The name is longer than 200 characters.")))
         regione_id = regioni.get(regione_code)
         if regione_id is None:
-            row_errors.append(RowError(number, "codice_regione", _(
-                "%(value)r is not the ISTAT code of a regione (01 to 20)."
-            ) % {"value": row["codice_regione"]}))
+            row_errors.append(
+                RowError(
+                    number,
+                    "codice_regione",
+                    _("%(value)r is not the ISTAT code of a regione (01 to 20).")
+                    % {"value": row["codice_regione"]},
+                )
+            )
         comune = comuni.get(comune_code)
         if comune is None:
-            row_errors.append(RowError(number, "codice_comune", _(
-                "%(value)r is not the ISTAT code of a comune of the 2023 list."
-            ) % {"value": row["codice_comune"]}))
+            row_errors.append(
+                RowError(
+                    number,
+                    "codice_comune",
+                    _("%(value)r is not the ISTAT code of a comune of the 2023 list.")
+                    % {"value": row["codice_comune"]},
+                )
+            )
         elif regione_id is not None and comune[1] != regione_id:
-            row_errors.append(RowError(number, "codice_comune", _(
-                "Comune %(comune)s is not in regione %(regione)s: an ambito lies within one regione."
-            ) % {"comune": comune_code, "regione": regione_code}))
+            row_errors.append(
+                RowError(
+                    number,
+                    "codice_comune",
+                    _("Comune %(comune)s is not in regione %(regione)s: an ambito lies within one regione.")
+                    % {"comune": comune_code, "regione": regione_code},
+                )
+            )
         if comune is not None:
             if comune_code in seen_comuni:
-                row_errors.append(RowError(number, "codice_comune", _(
-                    "Comune %(comune)s is already listed on row %(row)s: a comune belongs to one ambito."
-                ) % {"comune": comune_code, "row": seen_comuni[comune_code]}))
+                row_errors.append(
+                    RowError(
+                        number,
+                        "codice_comune",
+                        _(
+                            "Comune %(comune)s is already listed on row %(row)s: a comune belongs to one ambito."
+                        )
+                        % {"comune": comune_code, "row": seen_comuni[comune_code]},
+                    )
+                )
             else:
                 seen_comuni[comune_code] = number
         ambito = ambiti.get(code)
         if ambito is not None and not row_errors:
             if ambito.name != name:
-                row_errors.append(RowError(number, "nome_ambito", _(
-                    "Ambito %(code)s is called %(first)r on row %(row)s and %(other)r here."
-                ) % {"code": code, "first": ambito.name, "row": ambito.first_row, "other": name}))
+                row_errors.append(
+                    RowError(
+                        number,
+                        "nome_ambito",
+                        _("Ambito %(code)s is called %(first)r on row %(row)s and %(other)r here.")
+                        % {"code": code, "first": ambito.name, "row": ambito.first_row, "other": name},
+                    )
+                )
             if ambito.regione_id != regione_id:
-                row_errors.append(RowError(number, "codice_regione", _(
-                    "Ambito %(code)s has another regione on row %(row)s."
-                ) % {"code": code, "row": ambito.first_row}))
+                row_errors.append(
+                    RowError(
+                        number,
+                        "codice_regione",
+                        _("Ambito %(code)s has another regione on row %(row)s.")
+                        % {"code": code, "row": ambito.first_row},
+                    )
+                )
         errors.extend(row_errors)
         if row_errors or comune is None or regione_id is None:
             continue

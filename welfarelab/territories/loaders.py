@@ -101,8 +101,11 @@ def _comune_attributes(data_dir: Path, registry: pl.DataFrame) -> tuple[pl.DataF
         )
         issues.append(
             DataQualityIssue(
-                dataset="istat_classificazioni_2023", category=DataQualityIssue.Category.CODE_NOT_IN_LIST,
-                code=row["codice_comune"], name=row["comune"], resolution=note,
+                dataset="istat_classificazioni_2023",
+                category=DataQualityIssue.Category.CODE_NOT_IN_LIST,
+                code=row["codice_comune"],
+                name=row["comune"],
+                resolution=note,
             )
         )
 
@@ -114,15 +117,21 @@ def _comune_attributes(data_dir: Path, registry: pl.DataFrame) -> tuple[pl.DataF
     # the leftovers by name, only where the name is unique on both sides.
     left_comuni = registry.join(by_code.select("codice_comune"), on="codice_comune", how="anti")
     left_inner = inner.join(by_code.select("inner_code"), on="inner_code", how="anti")
-    left_comuni = left_comuni.with_columns(pl.col("comune").map_elements(fold, return_dtype=pl.String).alias("key"))
-    left_inner = left_inner.with_columns(pl.col("comune").map_elements(fold, return_dtype=pl.String).alias("key"))
+    left_comuni = left_comuni.with_columns(
+        pl.col("comune").map_elements(fold, return_dtype=pl.String).alias("key")
+    )
+    left_inner = left_inner.with_columns(
+        pl.col("comune").map_elements(fold, return_dtype=pl.String).alias("key")
+    )
     unique_inner = left_inner.filter(pl.col("key").is_unique())
     by_name = left_comuni.filter(pl.col("key").is_unique()).join(unique_inner, on="key", how="inner")
     for row in by_name.iter_rows(named=True):
         issues.append(
             DataQualityIssue(
-                dataset="dpcoe_aree_interne_2020", category=DataQualityIssue.Category.MATCHED_BY_NAME,
-                code=row["codice_comune"], name=row["comune"],
+                dataset="dpcoe_aree_interne_2020",
+                category=DataQualityIssue.Category.MATCHED_BY_NAME,
+                code=row["codice_comune"],
+                name=row["comune"],
                 resolution=f"2020 code {row['inner_code']} matched to 2023 code {row['codice_comune']} by name; "
                 f"class {row['cod_ai_2020']} used.",
             )
@@ -136,17 +145,23 @@ def _comune_attributes(data_dir: Path, registry: pl.DataFrame) -> tuple[pl.DataF
     for row in registry.join(inner_joined, on="codice_comune", how="anti").iter_rows(named=True):
         issues.append(
             DataQualityIssue(
-                dataset="dpcoe_aree_interne_2020", category=DataQualityIssue.Category.NO_ATTRIBUTE,
-                code=row["codice_comune"], name=row["comune"],
+                dataset="dpcoe_aree_interne_2020",
+                category=DataQualityIssue.Category.NO_ATTRIBUTE,
+                code=row["codice_comune"],
+                name=row["comune"],
                 resolution="No inner-area class: the comune did not exist in the 2020 map. Left unknown.",
             )
         )
-    for row in inner.join(inner_joined.select("inner_code"), on="inner_code", how="anti").iter_rows(named=True):
+    for row in inner.join(inner_joined.select("inner_code"), on="inner_code", how="anti").iter_rows(
+        named=True
+    ):
         successor = MERGED_IN_2023.get(row["inner_code"])
         issues.append(
             DataQualityIssue(
-                dataset="dpcoe_aree_interne_2020", category=DataQualityIssue.Category.CODE_NOT_IN_LIST,
-                code=row["inner_code"], name=row["comune"],
+                dataset="dpcoe_aree_interne_2020",
+                category=DataQualityIssue.Category.CODE_NOT_IN_LIST,
+                code=row["inner_code"],
+                name=row["comune"],
                 resolution=(
                     f"Merged in 2023 into {successor[2]} ({successor[1]}), not in the 2023 list; class not used."
                     if successor
@@ -164,7 +179,9 @@ def _comune_attributes(data_dir: Path, registry: pl.DataFrame) -> tuple[pl.DataF
         .join(classifications, on="codice_comune", how="left")
         .join(inner_joined, on="codice_comune", how="left")
         .join(
-            crosswalk.select(pl.col("codice_comune_2023").alias("codice_comune"), "codice_comune_2026", "tipo"),
+            crosswalk.select(
+                pl.col("codice_comune_2023").alias("codice_comune"), "codice_comune_2026", "tipo"
+            ),
             on="codice_comune",
             how="left",
         )
@@ -202,15 +219,23 @@ def territories_load(*, data_dir: Path, force: bool = False) -> LoadResult:
     _upsert([Territory(kind=Territory.Kind.ITALIA, code=ITALY_CODE, name="Italia", name_folded="italia")])
     regioni = registry.select("codice_regione", "regione").unique().sort("codice_regione")
     _upsert(
-        Territory(kind=Territory.Kind.REGIONE, code=r["codice_regione"], name=r["regione"], name_folded=fold(r["regione"]))
+        Territory(
+            kind=Territory.Kind.REGIONE,
+            code=r["codice_regione"],
+            name=r["regione"],
+            name_folded=fold(r["regione"]),
+        )
         for r in regioni.iter_rows(named=True)
     )
     regione_ids = _ids(Territory.Kind.REGIONE)
     province = registry.select("codice_provincia", "provincia", "sigla_provincia", "codice_regione").unique()
     _upsert(
         Territory(
-            kind=Territory.Kind.PROVINCIA, code=p["codice_provincia"], name=p["provincia"],
-            name_folded=fold(p["provincia"]), province_abbreviation=p["sigla_provincia"],
+            kind=Territory.Kind.PROVINCIA,
+            code=p["codice_provincia"],
+            name=p["provincia"],
+            name_folded=fold(p["provincia"]),
+            province_abbreviation=p["sigla_provincia"],
             regione_id=regione_ids[p["codice_regione"]],
         )
         for p in province.sort("codice_provincia").iter_rows(named=True)
@@ -219,16 +244,26 @@ def territories_load(*, data_dir: Path, force: bool = False) -> LoadResult:
     rows = registry.join(attributes, on="codice_comune", how="left")
     _upsert(
         Territory(
-            kind=Territory.Kind.COMUNE, code=c["codice_comune"], name=c["comune"], name_folded=fold(c["comune"]),
-            regione_id=regione_ids[c["codice_regione"]], provincia_id=provincia_ids[c["codice_provincia"]],
-            cadastral_code=c["codice_catastale"] or "", province_abbreviation=c["sigla_provincia"] or "",
-            area_km2=_to_float(c["superficie_kmq"]), altimetric_zone=_to_int(c["zona_altimetrica"]),
-            altitude_m=_to_int(c["altitudine_centro_m"]), is_coastal=_to_bool(c["comune_litoraneo"]),
-            is_island=_to_bool(c["comune_isolano"]), is_coastal_area=_to_bool(c["zona_costiera"]),
-            degurba=_to_int(c["grado_urbanizzazione"]), inner_area_class=c["cod_ai_2020"] or "",
+            kind=Territory.Kind.COMUNE,
+            code=c["codice_comune"],
+            name=c["comune"],
+            name_folded=fold(c["comune"]),
+            regione_id=regione_ids[c["codice_regione"]],
+            provincia_id=provincia_ids[c["codice_provincia"]],
+            cadastral_code=c["codice_catastale"] or "",
+            province_abbreviation=c["sigla_provincia"] or "",
+            area_km2=_to_float(c["superficie_kmq"]),
+            altimetric_zone=_to_int(c["zona_altimetrica"]),
+            altitude_m=_to_int(c["altitudine_centro_m"]),
+            is_coastal=_to_bool(c["comune_litoraneo"]),
+            is_island=_to_bool(c["comune_isolano"]),
+            is_coastal_area=_to_bool(c["zona_costiera"]),
+            degurba=_to_int(c["grado_urbanizzazione"]),
+            inner_area_class=c["cod_ai_2020"] or "",
             inner_area_code_2020=c["inner_code"] or "",
             travel_minutes_to_hub=_to_float(c["tempo_medio_percorrenza_polo_min"]),
-            code_2026=c["codice_comune_2026"] or "", crosswalk_2026=c["tipo"] or "",
+            code_2026=c["codice_comune_2026"] or "",
+            crosswalk_2026=c["tipo"] or "",
             tax_code=c["codice_fiscale_comune"] or "",
         )
         for c in rows.iter_rows(named=True)
@@ -241,7 +276,9 @@ def territories_load(*, data_dir: Path, force: bool = False) -> LoadResult:
     DataQualityIssue.objects.bulk_create(issues)
     count = 1 + regioni.height + province.height + registry.height
     return dataset_load_record(
-        TERRITORIES_DATASET, rows=count, started=started,
+        TERRITORIES_DATASET,
+        rows=count,
+        started=started,
         files=[COMUNI_FILE, CLASSIFICATIONS_FILE, INNER_AREAS_FILE, CROSSWALK_FILE, SITUAS_FILE],
     )
 
@@ -255,8 +292,11 @@ _UPSERT_FIELDS = [
 
 def _upsert(territories: Iterator[Territory] | list[Territory]) -> None:
     Territory.objects.bulk_create(
-        list(territories), batch_size=1000, update_conflicts=True,
-        unique_fields=["kind", "code"], update_fields=_UPSERT_FIELDS,
+        list(territories),
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["kind", "code"],
+        update_fields=_UPSERT_FIELDS,
     )
 
 
@@ -280,10 +320,10 @@ def territory_areas_sum_up() -> None:
         for parent in (regione_id, provincia_id, ambito_id):
             if parent is not None:
                 totals[parent] = totals.get(parent, 0.0) + area
-    parents = list(Territory.objects.exclude(kind=Territory.Kind.COMUNE))
-    for parent in parents:
-        parent.area_km2 = round(italy_area if parent.is_italy else totals.get(parent.pk, 0.0), 4)
-    Territory.objects.bulk_update(parents, ["area_km2"], batch_size=1000)
+    larger = list(Territory.objects.exclude(kind=Territory.Kind.COMUNE))
+    for territory in larger:
+        territory.area_km2 = round(italy_area if territory.is_italy else totals.get(territory.pk, 0.0), 4)
+    Territory.objects.bulk_update(larger, ["area_km2"], batch_size=1000)
 
 
 # --- population --------------------------------------------------------------------------------------------
@@ -303,16 +343,19 @@ def population_load(*, data_dir: Path, force: bool = False) -> LoadResult:
             )
         ),
         schema={
-            "code": pl.String, "territory_id": pl.Int64, "name": pl.String, "provincia_code": pl.String,
-            "provincia_id": pl.Int64, "regione_id": pl.Int64, "ambito_id": pl.Int64,
+            "code": pl.String,
+            "territory_id": pl.Int64,
+            "name": pl.String,
+            "provincia_code": pl.String,
+            "provincia_id": pl.Int64,
+            "regione_id": pl.Int64,
+            "ambito_id": pl.Int64,
         },
         orient="row",
     )
     if comuni.is_empty():
         raise RuntimeError("Load the territories before the population (welfarelab load-open-data).")
-    province = dict(
-        Territory.objects.filter(kind=Territory.Kind.PROVINCIA).values_list("code", "id")
-    )
+    province = dict(Territory.objects.filter(kind=Territory.Kind.PROVINCIA).values_list("code", "id"))
     regione_of_provincia = dict(
         Territory.objects.filter(kind=Territory.Kind.PROVINCIA).values_list("id", "regione_id")
     )
@@ -322,13 +365,18 @@ def population_load(*, data_dir: Path, force: bool = False) -> LoadResult:
     known = long.join(comuni.select("code", "territory_id"), on="code", how="inner")
     orphans = long.join(comuni.select("code"), on="code", how="anti")
     orphan_parents = []
-    for code, rows in orphans.group_by("code", maintain_order=True):
-        code = str(code[0])
+    for key, rows in orphans.group_by("code", maintain_order=True):
+        code = str(key[0])
         provincia_id = province.get(code[:3])
         successor = MERGED_IN_2023.get(code)
-        people = {y: int(r["males"].sum() + r["females"].sum()) for (y,), r in rows.group_by("year")}
+        people = {
+            int(year): int(rows_of_year["males"].sum()) + int(rows_of_year["females"].sum())
+            for (year,), rows_of_year in rows.group_by("year")
+        }
         if provincia_id is None:
-            raise ValueError(f"Population code {code} is neither a comune of the 2023 list nor in a known provincia.")
+            raise ValueError(
+                f"Population code {code} is neither a comune of the 2023 list nor in a known provincia."
+            )
         orphan_parents += [(code, provincia_id), (code, regione_of_provincia[provincia_id]), (code, italy_id)]
         where = (
             f"merged in 2023 into {successor[2]} ({successor[1]}), which is not in the 2023 list"
@@ -337,18 +385,24 @@ def population_load(*, data_dir: Path, force: bool = False) -> LoadResult:
         )
         issues.append(
             DataQualityIssue(
-                dataset="istat_popolazione", category=DataQualityIssue.Category.CODE_NOT_IN_LIST, code=code,
+                dataset="istat_popolazione",
+                category=DataQualityIssue.Category.CODE_NOT_IN_LIST,
+                code=code,
                 name=successor[0] if successor else "",
                 resolution=f"Code {where}. Its residents are counted in provincia {code[:3]}, its regione and "
                 "Italy, not in any comune or ambito.",
-                people_2022=people.get(2022), people_2023=people.get(2023), rows=rows.height,
+                people_2022=people.get(2022),
+                people_2023=people.get(2023),
+                rows=rows.height,
             )
         )
     for row in comuni.join(long.select("code").unique(), on="code", how="anti").iter_rows(named=True):
         issues.append(
             DataQualityIssue(
-                dataset="istat_popolazione", category=DataQualityIssue.Category.NO_POPULATION,
-                code=row["code"], name=row["name"],
+                dataset="istat_popolazione",
+                category=DataQualityIssue.Category.NO_POPULATION,
+                code=row["code"],
+                name=row["name"],
                 resolution="No population rows in the source: population is unknown (not zero) for this comune "
                 "and missing from its provincia, regione, ambito and Italy.",
             )
@@ -359,7 +413,9 @@ def population_load(*, data_dir: Path, force: bool = False) -> LoadResult:
             comuni.select("code", pl.col("provincia_id").alias("parent")),
             comuni.select("code", pl.col("regione_id").alias("parent")),
             comuni.select("code", pl.lit(italy_id, dtype=pl.Int64).alias("parent")),
-            comuni.filter(pl.col("ambito_id").is_not_null()).select("code", pl.col("ambito_id").alias("parent")),
+            comuni.filter(pl.col("ambito_id").is_not_null()).select(
+                "code", pl.col("ambito_id").alias("parent")
+            ),
             pl.DataFrame(orphan_parents, schema={"code": pl.String, "parent": pl.Int64}, orient="row"),
         ]
     )
@@ -367,9 +423,12 @@ def population_load(*, data_dir: Path, force: bool = False) -> LoadResult:
 
     PopulationByAge.objects.all().delete()
     table = PopulationByAge._meta.db_table
-    written = bulk_insert_frame(table=table, frame=known.select("territory_id", "year", "age", "males", "females"))
+    written = bulk_insert_frame(
+        table=table, frame=known.select("territory_id", "year", "age", "males", "females")
+    )
     written += bulk_insert_frame(
-        table=table, frame=parents.select(pl.col("parent").alias("territory_id"), "year", "age", "males", "females")
+        table=table,
+        frame=parents.select(pl.col("parent").alias("territory_id"), "year", "age", "males", "females"),
     )
     DataQualityIssue.objects.filter(dataset="istat_popolazione").delete()
     DataQualityIssue.objects.bulk_create(issues)
@@ -387,7 +446,13 @@ def ambito_population_rebuild() -> int:
     )
     frame = pl.DataFrame(
         list(sums),
-        schema={"territory_id": pl.Int64, "year": pl.Int16, "age": pl.Int16, "males": pl.Int64, "females": pl.Int64},
+        schema={
+            "territory_id": pl.Int64,
+            "year": pl.Int16,
+            "age": pl.Int16,
+            "males": pl.Int64,
+            "females": pl.Int64,
+        },
         orient="row",
     )
     return bulk_insert_frame(table=PopulationByAge._meta.db_table, frame=frame)

@@ -51,20 +51,38 @@ class Territory(models.Model):
     code = models.CharField(_("code"), max_length=12, help_text=_("ISTAT code, as text (e.g. 058091)."))
     name = models.CharField(_("name"), max_length=200)
     name_folded = models.CharField(
-        _("name for search"), max_length=200, db_index=True, editable=False,
+        _("name for search"),
+        max_length=200,
+        db_index=True,
+        editable=False,
         help_text=_("Lower case without accents, so that 'forli' finds Forlì."),
     )
     regione = models.ForeignKey(
-        "self", verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", limit_choices_to={"kind": Kind.REGIONE},
+        "self",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": Kind.REGIONE},
     )
     provincia = models.ForeignKey(
-        "self", verbose_name=_("province"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="comuni", limit_choices_to={"kind": Kind.PROVINCIA},
+        "self",
+        verbose_name=_("province"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="comuni",
+        limit_choices_to={"kind": Kind.PROVINCIA},
     )
     ambito = models.ForeignKey(
-        "self", verbose_name=_("social district (ATS)"), on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="member_comuni", limit_choices_to={"kind": Kind.AMBITO},
+        "self",
+        verbose_name=_("social district (ATS)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member_comuni",
+        limit_choices_to={"kind": Kind.AMBITO},
     )
     area_km2 = models.FloatField(_("area (km²)"), null=True, blank=True)
 
@@ -85,7 +103,9 @@ class Territory(models.Model):
         _("inner-area class (2020)"), max_length=1, choices=InnerAreaClass.choices, blank=True
     )
     inner_area_code_2020 = models.CharField(_("code in the 2020 inner-area map"), max_length=6, blank=True)
-    travel_minutes_to_hub = models.FloatField(_("travel time to the nearest hub (min)"), null=True, blank=True)
+    travel_minutes_to_hub = models.FloatField(
+        _("travel time to the nearest hub (min)"), null=True, blank=True
+    )
     code_2026 = models.CharField(_("ISTAT code in 2026"), max_length=6, blank=True)
     crosswalk_2026 = models.CharField(
         _("change 2023 → 2026"), max_length=20, choices=Crosswalk2026.choices, blank=True

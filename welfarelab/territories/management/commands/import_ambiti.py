@@ -26,4 +26,6 @@ class Command(BaseCommand):
             for error in rejected.errors:
                 self.stderr.write(f"{file.name}: {error}")
             raise CommandError(f"{file.name} was rejected: {rejected}") from None
-        self.stdout.write(self.style.SUCCESS(f"{file.name}: {result.ambiti} ambiti, {result.comuni} comuni imported."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{file.name}: {result.ambiti} ambiti, {result.comuni} comuni imported.")
+        )

@@ -25,4 +25,6 @@ class Command(BaseCommand):
             if result.skipped:
                 self.stdout.write(f"{result.dataset}: already loaded ({result.rows:,} rows), skipped")
             else:
-                self.stdout.write(self.style.SUCCESS(f"{result.dataset}: {result.rows:,} rows in {result.seconds:.1f} s"))
+                self.stdout.write(
+                    self.style.SUCCESS(f"{result.dataset}: {result.rows:,} rows in {result.seconds:.1f} s")
+                )
