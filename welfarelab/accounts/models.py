@@ -10,15 +10,23 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from welfarelab.core.models import TimeStampedModel
 
 
 class EmailUserManager(UserManager["User"]):
-    """Users are identified by email; there is no username."""
+    """Users are identified by email; there is no username.
 
-    def _create_user(self, email: str | None, password: str | None, **extra_fields: Any) -> User:  # type: ignore[override]
+    Email addresses are matched without regard to case (`Maria.Rossi@Comune.it` signs in as
+    `maria.rossi@comune.it`); a constraint keeps two accounts from differing only by case.
+    """
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(email__iexact=username)
+
+    def _create_user(self, email: str | None, password: str | None, **extra_fields: Any) -> User:
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email), **extra_fields)
@@ -31,7 +39,9 @@ class EmailUserManager(UserManager["User"]):
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
-    def create_superuser(self, email: str | None = None, password: str | None = None, **extra_fields: Any) -> User:  # type: ignore[override]
+    def create_superuser(  # type: ignore[override]
+        self, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> User:
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)
         extra_fields.setdefault("is_lab_coordinator", True)
@@ -42,7 +52,8 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     is_lab_coordinator = models.BooleanField(
-        _("lab coordinator"), default=False,
+        _("lab coordinator"),
+        default=False,
         help_text=_("Sees and changes the data of every organisation of the lab."),
     )
 
@@ -55,6 +66,13 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_unique_email_case_insensitive",
+                violation_error_message=_("A user with this email address already exists."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -66,9 +84,13 @@ class Membership(TimeStampedModel):
         EDITOR = "editor", _("Editor")
         ADMIN = "admin", _("Administrator")
 
-    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
     organisation = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("organisation"), on_delete=models.CASCADE,
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
@@ -78,7 +100,9 @@ class Membership(TimeStampedModel):
         verbose_name_plural = _("memberships")
         ordering = ["organisation_id", "user_id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_organisation"),
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="membership_unique_user_organisation"
+            ),
         ]
 
     def __str__(self) -> str:

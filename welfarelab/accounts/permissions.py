@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Protocol, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +34,7 @@ M = TypeVar("M", bound=Model)
 
 
 def _is_coordinator(user: User | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and (user.is_lab_coordinator or user.is_superuser))  # type: ignore[union-attr]
+    return bool(user.is_authenticated and (user.is_lab_coordinator or user.is_superuser))
 
 
 def organisation_ids_of(user: User | AnonymousUser, *, roles: tuple[str, ...] | None = None) -> set[int]:
@@ -48,6 +48,8 @@ def organisation_ids_of(user: User | AnonymousUser, *, roles: tuple[str, ...] | 
 
 
 def can_view(user: User | AnonymousUser, obj: OwnedByOrganisation) -> bool:
+    """May `user` see `obj`? Everybody when it is public (or has no `is_public`), else its members
+    and the coordinators."""
     if getattr(obj, "is_public", True) or _is_coordinator(user):
         return True
     return obj.owner_organisation_id in organisation_ids_of(user)
@@ -62,10 +64,19 @@ def can_change(user: User | AnonymousUser, obj: OwnedByOrganisation) -> bool:
 
 
 def can_manage_members(user: User | AnonymousUser, obj: OwnedByOrganisation) -> bool:
+    """May `user` add, change and remove the members of `obj`'s owner? Coordinators and its admins."""
     if _is_coordinator(user):
         return True
     owner = obj.owner_organisation_id
     return owner is not None and owner in organisation_ids_of(user, roles=MANAGE_MEMBERS_ROLES)
+
+
+def can_view_members(user: User | AnonymousUser, obj: OwnedByOrganisation) -> bool:
+    """May `user` see who belongs to `obj`'s owner? Its own members (any role) and coordinators only."""
+    if _is_coordinator(user):
+        return True
+    owner = obj.owner_organisation_id
+    return owner is not None and owner in organisation_ids_of(user)
 
 
 def visible_to(user: User | AnonymousUser, queryset: QuerySet[M], *, owner_field: str) -> QuerySet[M]:
@@ -87,12 +98,14 @@ def access_for_view(*, user: User | AnonymousUser, queryset: QuerySet[M], pk: ob
     """The object `pk` of `queryset` if `user` may see it, else Http404."""
     try:
         return visible_to(user, queryset, owner_field=owner_field).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(_("Not found.")) from None
 
 
-def access_for_change(*, user: User | AnonymousUser, queryset: QuerySet[M], pk: object, owner_field: str) -> M:
-    """The object `pk` if `user` may change it; Http404 if it may not even see it; PermissionDenied otherwise."""
+def access_for_change(
+    *, user: User | AnonymousUser, queryset: QuerySet[M], pk: object, owner_field: str
+) -> M:
+    """The object `pk` if `user` may change it; Http404 if it may not even see it, else PermissionDenied."""
     obj = access_for_view(user=user, queryset=queryset, pk=pk, owner_field=owner_field)
     if not can_change(user, obj):  # type: ignore[arg-type]
         raise PermissionDenied(NOT_YOURS)

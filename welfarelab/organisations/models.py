@@ -43,12 +43,19 @@ class Organisation(TimeStampedModel):
     name_folded = models.CharField(_("name for search"), max_length=300, db_index=True, editable=False)
     tax_code = models.CharField(_("tax code"), max_length=16, blank=True)
     territory = models.ForeignKey(
-        "territories.Territory", verbose_name=_("territory"), on_delete=models.PROTECT, null=True, blank=True,
+        "territories.Territory",
+        verbose_name=_("territory"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="organisations",
         help_text=_("For a public body, the territory it governs; for the others, the comune of the seat."),
     )
     legal_form = models.CharField(
-        _("legal form"), max_length=30, choices=LegalForm.choices, blank=True,
+        _("legal form"),
+        max_length=30,
+        choices=LegalForm.choices,
+        blank=True,
         help_text=_("Only for Third Sector Entities."),
     )
     runts_id = models.CharField(_("RUNTS number"), max_length=30, blank=True)
@@ -56,7 +63,8 @@ class Organisation(TimeStampedModel):
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("email"), blank=True)
     is_public = models.BooleanField(
-        _("listed in the public directory"), default=True,
+        _("listed in the public directory"),
+        default=True,
         help_text=_("Organisations not listed are seen only by their members and the lab coordinators."),
     )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.MANUAL)
