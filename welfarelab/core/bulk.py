@@ -36,3 +36,13 @@ def bulk_insert_frame(*, table: str, frame: pl.DataFrame) -> int:
             for offset in range(0, frame.height, _CHUNK_ROWS):
                 cursor.executemany(sql, frame.slice(offset, _CHUNK_ROWS).rows())
     return frame.height
+
+
+def analyze_table(*, table: str) -> None:
+    """Refresh PostgreSQL's planner statistics after a bulk load (a no-op elsewhere).
+
+    Without it the planner guesses from an empty table: a directory query took 88 ms instead of 0.7 ms.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

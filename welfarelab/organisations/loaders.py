@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 from django.db import transaction
 
+from welfarelab.core.bulk import analyze_table
 from welfarelab.core.text import fold
 from welfarelab.organisations.models import Organisation
 from welfarelab.territories.loaders import LoadResult, dataset_load_record, dataset_loaded, read_csv
@@ -40,6 +41,7 @@ def organisations_load(*, data_dir: Path, force: bool = False) -> LoadResult:
         return LoadResult(dataset=DATASET, rows=done.rows, seconds=0.0, skipped=True)
     started = time.perf_counter()
     written = _public_bodies_load(data_dir) + _ets_load(data_dir)
+    analyze_table(table=Organisation._meta.db_table)
     return dataset_load_record(
         DATASET, rows=written, started=started, files=[FIVE_PER_MILLE_FILE, SITUAS_FILE]
     )

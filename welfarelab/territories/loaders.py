@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from welfarelab.analytics.population import population_sum_up, population_wide_to_long
-from welfarelab.core.bulk import bulk_insert_frame
+from welfarelab.core.bulk import analyze_table, bulk_insert_frame
 from welfarelab.core.text import fold
 from welfarelab.territories.models import DataQualityIssue, DatasetLoad, PopulationByAge, Territory
 
@@ -269,6 +269,7 @@ def territories_load(*, data_dir: Path, force: bool = False) -> LoadResult:
         for c in rows.iter_rows(named=True)
     )
     territory_areas_sum_up()
+    analyze_table(table=Territory._meta.db_table)
 
     DataQualityIssue.objects.filter(
         dataset__in=["istat_classificazioni_2023", "dpcoe_aree_interne_2020"]
@@ -430,6 +431,7 @@ def population_load(*, data_dir: Path, force: bool = False) -> LoadResult:
         table=table,
         frame=parents.select(pl.col("parent").alias("territory_id"), "year", "age", "males", "females"),
     )
+    analyze_table(table=table)
     DataQualityIssue.objects.filter(dataset="istat_popolazione").delete()
     DataQualityIssue.objects.bulk_create(issues)
     return dataset_load_record(POPULATION_DATASET, rows=written, started=started, files=[POPULATION_FILE])
