@@ -10,8 +10,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_publiccode_has_the_mandatory_keys_and_valid_values():
     data = yaml.safe_load((ROOT / "publiccode.yml").read_text(encoding="utf-8"))
 
-    for key in ("publiccodeYmlVersion", "name", "url", "platforms", "developmentStatus", "softwareType",
-                "description", "legal", "maintenance", "localisation"):
+    for key in (
+        "publiccodeYmlVersion",
+        "name",
+        "url",
+        "platforms",
+        "developmentStatus",
+        "softwareType",
+        "description",
+        "legal",
+        "maintenance",
+        "localisation",
+    ):
         assert key in data, key
     assert data["developmentStatus"] in {"concept", "development", "beta", "stable", "obsolete"}
     assert data["softwareType"] == "standalone/web"

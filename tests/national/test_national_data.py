@@ -88,7 +88,7 @@ def test_api_counts_the_comuni_and_gives_roma(client):
     assert listing.json()["count"] == 7899
     assert roma.status_code == 200
     assert roma.json()["name"] == "Roma"
-    assert roma.json()["population"]["2023"] == 2_748_109
+    assert roma.json()["population_total"]["2023"] == 2_748_109
 
 
 def test_search_page_finds_aglie(client):

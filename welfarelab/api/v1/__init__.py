@@ -1,7 +1,12 @@
-"""The public REST API, version 1: `/api/v1/`, OpenAPI document at `/api/v1/openapi.json`."""
+"""The public REST API, version 1: `/api/v1/`, OpenAPI document at `/api/v1/openapi.json`.
+
+The interactive documentation at `/api/v1/docs` is Swagger UI served from ninja's own static files,
+with no remote call (see `docs.OfflineSwagger`).
+"""
 
 from ninja import NinjaAPI
 
+from welfarelab.api.v1.docs import OfflineSwagger
 from welfarelab.api.v1.errors import install_error_handlers
 from welfarelab.api.v1.organisations import router as organisations_router
 from welfarelab.api.v1.territories import router as territories_router
@@ -11,9 +16,13 @@ api = NinjaAPI(
     version="1",
     description=(
         "Open data of the Laboratorio Locale di Innovazione del Welfare: territories, population, "
-        "organisations. Every list answers `?format=csv|xlsx|json`."
+        "organisations. Every list answers `?format=csv|xlsx|json`: JSON gives one page "
+        "(`count`, `page`, `pages`, `results`), CSV and XLSX the whole filtered list as a download. "
+        'Errors are JSON: `{"detail": "…"}` for 401, 403 and 404, '
+        '`{"detail": [{"type", "loc", "msg"}]}` for 422.'
     ),
     urls_namespace="api-v1",
+    docs=OfflineSwagger(),
 )
 install_error_handlers(api)
 api.add_router("/territories", territories_router)

@@ -1,0 +1,1 @@
+"""Exports shared by pages and API: tables as CSV, XLSX or JSON downloads (`reports.tabular`)."""
