@@ -108,9 +108,9 @@ def test_a_bad_row_rejects_the_whole_file_and_writes_nothing(italy, _case, rows,
 @pytest.mark.parametrize(
     ("_case", "content", "message"),
     [
-        ("empty file", b"", "empty"),
-        ("header only", HEADER.encode(), "no rows"),
-        ("missing column", b"codice_ambito,nome_ambito,codice_comune\nA,B,001001\n", "missing"),
+        ("empty file", b"", "Il file è vuoto."),
+        ("header only", HEADER.encode(), "nessuna riga di dati"),
+        ("missing column", b"codice_ambito,nome_ambito,codice_comune\nA,B,001001\n", "Manca una colonna"),
         ("not UTF-8", HEADER.encode() + "TO-1,Ciri\xe8,01,001001\n".encode("latin-1"), "UTF-8"),
     ],
 )
@@ -134,7 +134,7 @@ def test_the_command_imports_a_file_and_reports_a_rejected_one(italy, tmp_path, 
 
     output = capsys.readouterr()
     assert "1 ambiti, 1 comuni imported" in output.out
-    assert "row 2, column codice_comune: '999999' is not the ISTAT code of a comune" in output.err
+    assert "bad.csv: riga 2, colonna codice_comune: '999999' non è il codice ISTAT di un comune" in output.err
     assert list(Territory.objects.filter(kind="ambito").values_list("code", flat=True)) == ["TO-1"]
 
 
@@ -150,9 +150,9 @@ def test_the_coordinator_imports_by_web_and_sees_errors_by_row(italy, client):
     accepted = client.post(url, {"file": good}, follow=True)
 
     assert rejected.status_code == 200
-    assert "&#x27;999999&#x27; is not the ISTAT code of a comune" in rejected.content.decode()
+    assert "&#x27;999999&#x27; non è il codice ISTAT di un comune" in rejected.content.decode()
     assert accepted.status_code == 200
-    assert "good.csv: 1 ambiti and 1 comuni imported." in accepted.content.decode()
+    assert "good.csv: importati 1 ambiti e 1 comuni." in accepted.content.decode()
     assert list(Territory.objects.filter(kind="ambito").values_list("code", flat=True)) == ["TO-1"]
 
 
