@@ -52,7 +52,7 @@ check: install ## linters, types, architecture contracts, migrations and transla
 	msgfmt --check --output-file=/dev/null welfarelab/locale/it/LC_MESSAGES/django.po
 	msgfmt --check --output-file=/dev/null welfarelab/locale/en/LC_MESSAGES/django.po
 
-test: check vendor messages ## every check, then every test (browser tests included)
+test: vendor messages check ## every check, then every test (browser tests included)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: install ## the tests without the browser and the national data
