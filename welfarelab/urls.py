@@ -20,3 +20,6 @@ urlpatterns = [
         prefix_default_language=False,
     ),
 ]
+
+# The 500 page inside the site's shell, without the session or the database (see core.views).
+handler500 = "welfarelab.core.views.server_error"
