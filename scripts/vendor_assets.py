@@ -51,6 +51,8 @@ def main() -> None:
     (target / "js").mkdir()
     (target / "svg").mkdir()
     shutil.copy2(NODE / "dist" / "css" / "bootstrap-italia.min.css", target / "css")
+    # The stylesheet names its source map; the manifest storage refuses a reference to a missing file.
+    shutil.copy2(NODE / "dist" / "css" / "bootstrap-italia.min.css.map", target / "css")
     shutil.copy2(NODE / "dist" / "js" / "bootstrap-italia.bundle.min.js", target / "js")
     shutil.copy2(NODE / "dist" / "svg" / "sprites.svg", target / "svg")
     faces = []
