@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
@@ -14,8 +18,69 @@ from welfarelab.organisations.selectors import organisation_list
 from welfarelab.territories.forms import TerritorySearchForm
 from welfarelab.territories.selectors import population_totals, territory_counts, territory_italy
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # The year of the population figure on the home page (ISTAT residents on 1 January).
 HOME_POPULATION_YEAR = 2023
+
+
+@dataclass(frozen=True)
+class Mission:
+    title: StrOrPromise
+    text: StrOrPromise
+    available: bool
+    url_name: str = ""
+    link_label: StrOrPromise = ""
+
+
+# The six missions of the lab (the seed document), as the home page presents them.
+MISSIONS: tuple[Mission, ...] = (
+    Mission(
+        title=_("Needs assessment and community profile"),
+        text=_(
+            "Know each territory: residents, age structure and the characteristics of every comune, ambito, provincia and regione. Next: needs by domain and gaps against the essential levels of social services (LEPS)."
+        ),
+        available=True,
+        url_name="territories:search",
+        link_label=_("Explore the territories"),
+    ),
+    Mission(
+        title=_("Benchmarking and mutual learning"),
+        text=_(
+            "Compare each ambito with similar territories and learn from those that do better: peer groups, funnel plots, trends and good practices."
+        ),
+        available=False,
+    ),
+    Mission(
+        title=_("Shared strategic plan (Piano di Zona)"),
+        text=_(
+            "Write the Piano di Zona together: objectives drawn from the gaps, actions, indicators to follow them and the mix of funds."
+        ),
+        available=False,
+    ),
+    Mission(
+        title=_("Training and tutorship"),
+        text=_(
+            "Courses and tutoring for the staff of the comuni, of the Ufficio di Piano and of the Third Sector, given by the lab's partners."
+        ),
+        available=False,
+    ),
+    Mission(
+        title=_("Help desk for Third Sector Entities (sportello ETS)"),
+        text=_(
+            "Answers and a knowledge base for associations, voluntary organisations and social enterprises. Available now: the directory of organisations; questions and answers are coming."
+        ),
+        available=True,
+        url_name="organisations:list",
+        link_label=_("Browse the directory"),
+    ),
+    Mission(
+        title=_("Community and alerts"),
+        text=_("News, funding calls and consultations, with alerts by email, Telegram, RSS and calendar."),
+        available=False,
+    ),
+)
 
 
 @require_GET
@@ -25,6 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
     italy_population = population_totals(territory=italy).get(HOME_POPULATION_YEAR) if italy else None
     context = {
         "search_form": TerritorySearchForm(),
+        "missions": MISSIONS,
         "figures": {
             "comuni": counts["comune"],
             "ambiti": counts["ambito"],
