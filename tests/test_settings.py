@@ -63,3 +63,17 @@ def test_database_and_email_come_from_urls():
         "mail.example.org",
         "2525",
     ]
+
+
+def test_production_warns_when_email_would_only_be_printed():
+    result = _run(
+        {
+            "WELFARELAB_ENV": "production",
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DJANGO_ALLOWED_HOSTS": "a.example.org",
+        },
+        "import django; django.setup(); from django.core.checks import run_checks;"
+        "print([m.id for m in run_checks()])",
+    )
+
+    assert "welfarelab.W002" in result.stdout

@@ -29,3 +29,19 @@ def check_vendored_assets(app_configs: Any, **kwargs: Any) -> list[CheckMessage]
             id="welfarelab.W001",
         )
     ]
+
+
+@register(Tags.security)
+def check_production_email(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """In production, password resets and invitations must leave the server."""
+    if settings.PRODUCTION and settings.EMAIL_BACKEND.endswith(
+        ("console.EmailBackend", "locmem.EmailBackend")
+    ):
+        return [
+            Warning(
+                "Email is printed on the console, not sent: password resets and invitations never arrive.",
+                hint="Set EMAIL_URL, e.g. smtp+tls://user:password@mail.example.org:587.",
+                id="welfarelab.W002",
+            )
+        ]
+    return []

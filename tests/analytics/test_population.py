@@ -30,8 +30,16 @@ def test_wide_rows_become_one_long_row_per_age_with_both_sexes():
 @pytest.mark.parametrize(
     ("_case", "rows", "message"),
     [
-        ("a count is not a number", [_row("001001", 2023, "M", ["7", "x"])], "column a1 is 'x'"),
-        ("a count is negative", [_row("001001", 2023, "M", ["-1"])], "column a0 is '-1'"),
+        (
+            "a count is not a number",
+            [_row("001001", 2023, "M", ["7", "x"]), _row("001001", 2023, "F", ["1"])],
+            "column a1 is 'x'",
+        ),
+        (
+            "a count is negative",
+            [_row("001001", 2023, "M", ["-1"]), _row("001001", 2023, "F", ["1"])],
+            "column a0 is '-1'",
+        ),
         ("a sex is unknown", [_row("001001", 2023, "X", ["1"])], "sex 'X'"),
         (
             "a comune, year and sex repeat",
@@ -68,3 +76,8 @@ def test_sum_up_adds_numerators_of_members_and_fills_every_age():
         {"parent": 100, "year": 2023, "age": 2, "males": 0, "females": 0},
     ]
     assert summed.filter(pl.col("parent") == 200)["males"].sum() == 3
+
+
+def test_a_comune_with_one_sex_only_is_refused_not_filled_with_zeros():
+    with pytest.raises(ValueError, match="only one sex for comune 001001, year 2023"):
+        population_wide_to_long(_wide([_row("001001", 2023, "M", ["7"])]))

@@ -496,13 +496,13 @@ def test_change_with_csrf_token_is_accepted(comuni_bodies):
 
     response = client.patch(
         detail_url(organisation),
-        data={"runts_id": "R-1"},
+        data={"description": "Servizi sociali"},
         content_type="application/json",
         headers={"X-CSRFToken": "a" * 32},
     )
 
     assert response.status_code == 200
-    assert response.json()["runts_id"] == "R-1"
+    assert response.json()["description"] == "Servizi sociali"
 
 
 @pytest.mark.parametrize(

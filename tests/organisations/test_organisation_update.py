@@ -99,3 +99,15 @@ def test_an_invalid_email_is_refused_by_field(editor):
             organisation=editor.organisation, changed_by=editor.user, data={"email": "not-an-email"}
         )
     assert list(refused.value.message_dict) == ["email"]
+
+
+def test_a_public_body_cannot_get_a_runts_number():
+    coordinator = UserFactory(is_lab_coordinator=True)
+    comune = OrganisationFactory(kind=Organisation.Kind.COMUNE)
+    before = snapshot(comune)
+
+    with pytest.raises(ValidationError) as refused:
+        organisation_update(organisation=comune, changed_by=coordinator, data={"runts_id": "R-123"})
+
+    assert "runts_id" in refused.value.message_dict
+    assert snapshot(comune) == before

@@ -143,3 +143,14 @@ def test_sheet_title_drops_what_excel_forbids():
 def test_unknown_format_is_a_value_error():
     with pytest.raises(ValueError, match="'pdf' is not a valid TabularFormat"):
         tabular_response(columns=COLUMNS, rows=ROWS, fmt="pdf", filename="x")
+
+
+@pytest.mark.parametrize("text", ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\tx"])
+def test_csv_never_hands_a_spreadsheet_a_formula(text):
+    rows = [("1", text, -5, None, None)]
+
+    response = tabular_response(columns=COLUMNS, rows=rows, fmt="csv", filename="x")
+
+    record = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))[1]
+    assert record[1] == "'" + text
+    assert record[2] == "-5"  # numbers are not text: they stay numbers

@@ -168,3 +168,39 @@ def test_only_coordinators_may_import_by_web(italy, client):
     assert not Territory.objects.filter(kind="ambito").exists()
     client.logout()
     assert client.get("/territori/ambiti/importa/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("_case", "rows", "expected"),
+    [
+        ("a row with a value too many", "TO-1,Ciriè,01,001001,001002\n", [(2, "")]),
+        ("a row with a value too few", "TO-1,Ciriè,01\n", [(2, "")]),
+        ("an ambito code with a slash", "TO/1,Ciriè,01,001001\n", [(2, "codice_ambito")]),
+        ("rows keep their numbers after a blank row", "\nTO-1,Ciriè,01,999999\n", [(3, "codice_comune")]),
+    ],
+)
+def test_rows_that_do_not_fit_the_header_are_reported_not_dropped(italy, _case, rows, expected):
+    assert _errors(HEADER + rows) == expected
+    assert not Territory.objects.filter(kind="ambito").exists()
+
+
+@pytest.mark.parametrize(
+    ("_case", "content", "message"),
+    [
+        (
+            "a repeated column",
+            b"codice_ambito,nome_ambito,codice_regione,codice_comune,nome_ambito\n",
+            "più di una volta",
+        ),
+        (
+            "an unclosed quote over a huge field",
+            HEADER.encode() + b'TO-1,"' + b"x" * 200_000 + b"\n",
+            "non è un CSV leggibile",
+        ),
+    ],
+)
+def test_a_broken_csv_is_rejected_with_a_reason_not_a_crash(italy, _case, content, message):
+    with pytest.raises(ImportRejected) as rejected:
+        ambiti_import(content=content, filename="x.csv", imported_by=None)
+
+    assert message in rejected.value.errors[0].message

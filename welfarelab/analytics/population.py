@@ -27,6 +27,14 @@ def population_wide_to_long(wide: pl.DataFrame) -> pl.DataFrame:
     bad_sex = wide.filter(~pl.col("sesso").is_in(["M", "F"]))
     if bad_sex.height:
         raise ValueError(f"Population file has sex {bad_sex['sesso'][0]!r}; expected M or F.")
+    one_sex = wide.group_by("codice_comune", "anno").agg(pl.col("sesso").n_unique().alias("sexes"))
+    one_sex = one_sex.filter(pl.col("sexes") < 2)
+    if one_sex.height:
+        first = one_sex.sort("codice_comune", "anno").row(0, named=True)
+        raise ValueError(
+            f"Population file has only one sex for comune {first['codice_comune']}, year {first['anno']}: "
+            "the other would be unknown, not zero."
+        )
     long = wide.unpivot(index=["codice_comune", "anno", "sesso"], on=age_columns, variable_name="age_column")
     long = long.with_columns(
         pl.col("value").cast(pl.Int64, strict=False).alias("count"),
@@ -45,8 +53,8 @@ def population_wide_to_long(wide: pl.DataFrame) -> pl.DataFrame:
             pl.col("codice_comune").alias("code"),
             pl.col("anno").cast(pl.Int16).alias("year"),
             pl.col("age"),
-            pl.col("M").fill_null(0).alias("males"),
-            pl.col("F").fill_null(0).alias("females"),
+            pl.col("M").alias("males"),
+            pl.col("F").alias("females"),
         )
         .sort("code", "year", "age")
     )

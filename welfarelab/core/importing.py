@@ -38,10 +38,11 @@ class ImportRejected(Exception):
         super().__init__(_("%(count)s error(s); nothing was imported.") % {"count": len(self.errors)})
 
 
-def csv_rows(content: bytes, *, required_columns: Sequence[str]) -> list[dict[str, str]]:
-    """Decode `content` (UTF-8, with or without BOM; comma or semicolon) into dicts keyed by column.
+def csv_rows(content: bytes, *, required_columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
+    """Decode `content` (UTF-8, with or without BOM; comma or semicolon) into (row number, values by column).
 
-    Raises ImportRejected when the file is empty, too large, not UTF-8 or lacks a required column.
+    Raises ImportRejected when the file is empty, too large, not UTF-8, not readable CSV, lacks a required
+    column, repeats a column, or has a row with more or fewer values than the header.
     """
     if len(content) > MAX_IMPORT_BYTES:
         raise ImportRejected([RowError(0, "", _("The file is larger than 20 MB."))])
@@ -59,20 +60,55 @@ def csv_rows(content: bytes, *, required_columns: Sequence[str]) -> list[dict[st
         raise ImportRejected([RowError(1, "", _("The file is empty."))])
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [name.strip() for name in (reader.fieldnames or [])]
-    missing = [column for column in required_columns if column not in header]
-    if missing:
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = [name.strip() for name in next(reader)]
+        missing = [column for column in required_columns if column not in header]
+        if missing:
+            raise ImportRejected(
+                [
+                    RowError(
+                        1,
+                        column,
+                        _("Required column is missing (expected: %(columns)s).")
+                        % {"columns": ", ".join(required_columns)},
+                    )
+                    for column in missing
+                ]
+            )
+        repeated = sorted({name for name in header if header.count(name) > 1})
+        if repeated:
+            raise ImportRejected(
+                [
+                    RowError(1, name, _("The column appears more than once in the header."))
+                    for name in repeated
+                ]
+            )
+        rows: list[tuple[int, dict[str, str]]] = []
+        errors: list[RowError] = []
+        # Numbered as a spreadsheet shows them: the header is row 1, blank rows count but are skipped.
+        for number, values in enumerate(reader, start=2):
+            if not any(value.strip() for value in values):
+                continue
+            if len(values) != len(header):
+                errors.append(
+                    RowError(
+                        number,
+                        "",
+                        _("The row has %(found)s values; the header has %(expected)s columns.")
+                        % {"found": len(values), "expected": len(header)},
+                    )
+                )
+                continue
+            rows.append((number, {name: value.strip() for name, value in zip(header, values, strict=True)}))
+    except csv.Error as error:
         raise ImportRejected(
             [
                 RowError(
-                    1,
-                    column,
-                    _("Required column is missing (expected: %(columns)s).")
-                    % {"columns": ", ".join(required_columns)},
+                    reader.line_num, "", _("The file is not readable CSV: %(reason)s.") % {"reason": error}
                 )
-                for column in missing
             ]
-        )
-    reader.fieldnames = header
-    return [{key: (value or "").strip() for key, value in row.items() if key is not None} for row in reader]
+        ) from None
+    if errors:
+        raise ImportRejected(errors)
+    return rows

@@ -153,6 +153,8 @@ def _ets_load(data_dir: Path) -> int:
             )
         if (known := existing.get(row["codice_fiscale"])) is not None:
             pk, *current = known
+            if row["codice_fiscale"] in public_bodies:
+                figures["territory_id"] = current[2]  # a public body keeps the territory it governs
             if current != list(figures.values()):
                 to_update.append(Organisation(pk=pk, **figures))
             continue

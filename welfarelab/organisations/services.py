@@ -21,6 +21,7 @@ EDITABLE_FIELDS: tuple[str, ...] = ("name", "description", "website", "email", "
 
 FIELD_NOT_EDITABLE = _("This field cannot be changed here.")
 LEGAL_FORM_ONLY_FOR_ETS = _("Only a Third Sector Entity (ETS) has a legal form.")
+RUNTS_ONLY_FOR_ETS = _("Only a Third Sector Entity (ETS) has a RUNTS number.")
 
 
 @transaction.atomic
@@ -30,7 +31,7 @@ def organisation_update(
     """Change the profile fields in `data` (a subset of EDITABLE_FIELDS) and save only what changed.
 
     Text is stripped of surrounding spaces. A new name refreshes the folded name used by search.
-    `legal_form` may be set only on a Third Sector Entity (ETS).
+    `legal_form` and `runts_id` may be set only on a Third Sector Entity (ETS).
 
     Raises PermissionDenied (NOT_YOURS) when `changed_by` may not change the organisation (callers
     find it with `accounts.permissions.access_for_change`, which answers 404 for what the user may not
@@ -53,6 +54,8 @@ def organisation_update(
             setattr(organisation, field, _clean(data[field]))
         if "legal_form" in changed and organisation.legal_form and organisation.kind != Organisation.Kind.ETS:
             raise ValidationError({"legal_form": LEGAL_FORM_ONLY_FOR_ETS})
+        if "runts_id" in changed and organisation.runts_id and organisation.kind != Organisation.Kind.ETS:
+            raise ValidationError({"runts_id": RUNTS_ONLY_FOR_ETS})
         if "name" in changed:
             organisation.name_folded = fold(str(organisation.name))
             changed.append("name_folded")

@@ -130,7 +130,13 @@ def json_response(*, columns: Sequence[Column], rows: Iterable[Row]) -> HttpResp
     )
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula; user text must not (OWASP CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
     if value is None:
         return ""
     if isinstance(value, bool):

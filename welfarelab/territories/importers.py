@@ -16,7 +16,8 @@ from welfarelab.core.importing import ImportRejected, RowError, csv_rows
 from welfarelab.territories.models import Territory
 
 COLUMNS = ("codice_ambito", "nome_ambito", "codice_regione", "codice_comune")
-AMBITO_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,11}$")
+# No "/": the code is a segment of page and API addresses (/territori/ambito/<code>/).
+AMBITO_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,11}$")
 
 
 @dataclass
@@ -47,7 +48,7 @@ def ambiti_parse(content: bytes) -> list[AmbitoRows]:
     errors: list[RowError] = []
     ambiti: dict[str, AmbitoRows] = {}
     seen_comuni: dict[str, int] = {}
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         code, name = row["codice_ambito"], row["nome_ambito"]
         regione_code = _pad(row["codice_regione"], 2)
         comune_code = _pad(row["codice_comune"], 6)
@@ -57,7 +58,7 @@ def ambiti_parse(content: bytes) -> list[AmbitoRows]:
                 RowError(
                     number,
                     "codice_ambito",
-                    _("%(value)r is not an ambito code (1 to 12 letters, digits, '.', '_', '/' or '-').")
+                    _("%(value)r is not an ambito code (1 to 12 letters, digits, '.', '_' or '-').")
                     % {"value": code},
                 )
             )
