@@ -53,6 +53,25 @@ def population_wide(year: int) -> pl.DataFrame:
     return pl.concat(frames).select(columns).sort("codice_comune", "sesso")
 
 
+# What the income indicators read: the ISTAT and cadastral codes (to reconcile with the 2023 list), the
+# taxpayers, taxable income and the taxpayers by class of total income. Suppressed cells stay empty.
+IRPEF_COLUMNS = (
+    "codice_comune",
+    "codice_catastale",
+    "comune",
+    "sigla_provincia",
+    "numero_contribuenti",
+    "reddito_imponibile_freq",
+    "reddito_imponibile_eur",
+)
+
+
+def irpef_2021() -> pl.DataFrame:
+    irpef = read(SOURCE / "mef_irpef_comuni_2021" / "irpef_comuni_anno_imposta_2021.csv")
+    classes = [c for c in irpef.columns if c.startswith("reddito_complessivo_") and c.endswith("_freq")]
+    return irpef.select(*IRPEF_COLUMNS, *classes).sort("codice_comune")
+
+
 def main() -> None:
     write(read(SOURCE / "istat_population_2023" / "comuni_2023.csv"), "istat/comuni_2023.csv")
     write(
@@ -110,6 +129,7 @@ def main() -> None:
         ),
         "agenzia_entrate/cinque_per_mille_2022_ets.csv.gz",
     )
+    write(irpef_2021(), "mef/irpef_comuni_2021.csv")
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "welfarelab.accounts",
     "welfarelab.territories",
     "welfarelab.organisations",
+    "welfarelab.indicators",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ urlpatterns = [
         path("", include("welfarelab.core.urls")),
         path("territori/", include("welfarelab.territories.urls")),
         path("organizzazioni/", include("welfarelab.organisations.urls")),
+        path("indicatori/", include("welfarelab.indicators.urls")),
         path("account/", include("welfarelab.accounts.urls")),
         path("admin/", admin.site.urls),
         prefix_default_language=False,

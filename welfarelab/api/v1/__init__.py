@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from welfarelab.api.v1.docs import OfflineSwagger
 from welfarelab.api.v1.errors import install_error_handlers
+from welfarelab.api.v1.indicators import router as indicators_router
 from welfarelab.api.v1.organisations import router as organisations_router
 from welfarelab.api.v1.territories import router as territories_router
 
@@ -16,7 +17,7 @@ api = NinjaAPI(
     version="1",
     description=(
         "Open data of the Laboratorio Locale di Innovazione del Welfare: territories, population, "
-        "organisations. Every list answers `?format=csv|xlsx|json`: JSON gives one page "
+        "organisations, indicators. Every list answers `?format=csv|xlsx|json`: JSON gives one page "
         "(`count`, `page`, `pages`, `results`), CSV and XLSX the whole filtered list as a download. "
         'Errors are JSON: `{"detail": "…"}` for 401, 403 and 404, '
         '`{"detail": [{"type", "loc", "msg"}]}` for 422.'
@@ -27,3 +28,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/territories", territories_router)
 api.add_router("/organisations", organisations_router)
+api.add_router("/indicators", indicators_router)
