@@ -100,3 +100,22 @@ def person_with_role(role: str, organisation: Organisation):
         elsewhere = OrganisationFactory(kind=Organisation.Kind.COMUNE, name="Comune di Altrove")
         return MembershipFactory(organisation=elsewhere, role=Membership.Role.EDITOR).user
     return MembershipFactory(organisation=organisation, role=role).user
+
+
+class IndicatorFactory(DjangoModelFactory):
+    """An indicator of the lab's own (not built in): a percentage with a Wilson interval by default."""
+
+    class Meta:
+        model = "indicators.Indicator"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"indicator_{n}")
+    name_it = factory.Sequence(lambda n: f"Indicatore {n}")
+    definition_it = "Quota di persone seguite sul totale dei residenti."
+    statistic = "proportion"
+    multiplier = 100
+    decimals = 1
+    polarity = "higher_is_better"
+    source = "Rilevazione del laboratorio"
+    licence = "CC BY 4.0"
+    period_type = "calendar_year"

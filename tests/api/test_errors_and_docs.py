@@ -101,6 +101,10 @@ def test_openapi_document_lists_every_endpoint(client):
         "/api/v1/territories/{kind}/{code}": ["get"],
         "/api/v1/organisations": ["get"],
         "/api/v1/organisations/{organisation_id}": ["get", "patch"],
+        "/api/v1/indicators": ["get"],
+        "/api/v1/indicators/observations": ["post"],
+        "/api/v1/indicators/{code}": ["get"],
+        "/api/v1/indicators/{code}/values": ["get"],
     }
     assert sorted(document["paths"]["/api/v1/territories"]["get"]["responses"]["200"]["content"]) == [
         "application/json",
