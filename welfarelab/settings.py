@@ -57,11 +57,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "welfarelab.core",
     "welfarelab.accounts",
     "welfarelab.territories",
     "welfarelab.organisations",
     "welfarelab.indicators",
+    "welfarelab.rounds",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +72,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "welfarelab.core.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -193,3 +197,27 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Background work (django-tasks, the backport of Django 6's tasks API): tasks are rows in the database,
+# run by `welfarelab db_worker`; the tests run them at once, in the same thread.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
+# The scheme and host links in emails sent by background tasks start with (no request to ask).
+WELFARELAB_SITE_URL = env.str("WELFARELAB_SITE_URL", default="http://localhost:8000")
+# Days before a data-collection round's deadline when members with missing data get a reminder.
+try:
+    WELFARELAB_ROUND_REMINDER_DAYS = [
+        int(day) for day in env.list("WELFARELAB_ROUND_REMINDER_DAYS", default=["7", "1"])
+    ]
+except ValueError:
+    raise ImproperlyConfigured(
+        "WELFARELAB_ROUND_REMINDER_DAYS must list whole numbers of days separated by commas, e.g. 7,1."
+    ) from None

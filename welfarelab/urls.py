@@ -16,6 +16,7 @@ urlpatterns = [
         path("territori/", include("welfarelab.territories.urls")),
         path("organizzazioni/", include("welfarelab.organisations.urls")),
         path("indicatori/", include("welfarelab.indicators.urls")),
+        path("rilevazioni/", include("welfarelab.rounds.urls")),
         path("account/", include("welfarelab.accounts.urls")),
         path("admin/", admin.site.urls),
         prefix_default_language=False,
