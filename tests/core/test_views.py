@@ -117,7 +117,12 @@ def test_shell_has_skip_link_landmarks_and_the_main_navigation(client):
     assert '<main id="main-content" tabindex="-1">' in html
     assert '<footer class="it-footer" id="footer">' in html
     nav = re.findall(r'<a class="nav-link( active)?" href="([^"]+)"', html)
-    assert nav == [(" active", "/en/"), ("", "/en/territori/cerca/"), ("", "/en/organizzazioni/")]
+    assert nav == [
+        (" active", "/en/"),
+        ("", "/en/territori/cerca/"),
+        ("", "/en/indicatori/"),
+        ("", "/en/organizzazioni/"),
+    ]
     assert 'aria-current="page"><span>Home</span>' in html
 
 
@@ -188,8 +193,8 @@ def test_footer_has_attribution_api_docs_and_no_statement_link_when_unset(client
     html = client.get("/en/").content.decode()
 
     attribution = (
-        "Source: ISTAT; processed by Openpolis and onData; Agenzia delle Entrate; DPCoe-NUVAP. "
-        "Licence CC BY 4.0."
+        "Sources: ISTAT, processed by Openpolis and onData; Agenzia delle Entrate; DPCoe-NUVAP (CC BY 4.0); "
+        "MEF – Dipartimento delle Finanze (IRPEF by comune)."
     )
     assert attribution in html
     assert '<a href="/api/v1/docs">API documentation</a>' in html

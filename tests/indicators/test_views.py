@@ -65,7 +65,12 @@ def test_an_unknown_or_unpublished_indicator_is_404(client, italy):
 
 def test_an_indicator_without_values_says_so(client, italy):
     page = client.get("/indicatori/old_age_index/").content.decode()
-    assert "Nessun valore" in page or "No value" in page
+    assert "non è stato ancora caricato nessun valore" in page
+
+
+def test_the_pages_own_kind_filter_does_not_leak_into_the_header_search(client, italy):
+    page = client.get("/indicatori/share_65_plus/", {"kind": "comune"}).content.decode()
+    assert '<label for="">' not in page
 
 
 def test_a_bad_filter_falls_back_to_the_defaults(client, italy):

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
+from welfarelab.indicators.open_data import open_data_indicators_compute
 from welfarelab.organisations.loaders import organisations_load
 from welfarelab.territories.loaders import open_data_load
 
@@ -15,6 +16,7 @@ def national_data(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         open_data_load(data_dir=settings.WELFARELAB_DATA_DIR)
         organisations_load(data_dir=settings.WELFARELAB_DATA_DIR)
+        open_data_indicators_compute(data_dir=settings.WELFARELAB_DATA_DIR)
         yield
         transaction.set_rollback(True)
 

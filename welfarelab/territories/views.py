@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
+from welfarelab.indicators.selectors import territory_indicator_rows
 from welfarelab.territories import selectors
 from welfarelab.territories.forms import SUGGEST_MIN_LENGTH, SuggestForm, TerritorySearchForm
 from welfarelab.territories.models import Territory
@@ -105,6 +106,7 @@ def detail(request: HtmxHttpRequest, kind: str, code: str) -> HttpResponse:
         "members": members,
         "member_rows": [(m, member_population.get(m.pk)) for m in members.object_list],
         "pyramid_chart": _pyramid_chart(population=population),
+        "indicator_domains": territory_indicator_rows(territory=territory),
         "breadcrumb": [
             (_("Territories"), reverse("territories:search")),
             *((p.name, reverse("territories:detail", args=[p.kind, p.code])) for p in parents),
