@@ -124,3 +124,12 @@ def test_without_accept_language_the_api_answers_in_italian(client, italy, indic
 
     assert response.json()["detail"][0]["msg"] == "Il file è vuoto."
     assert response["Content-Language"] == "it"
+
+
+def test_the_sites_language_cookie_does_not_choose_the_apis_language(client, italy, indicators):
+    client.force_login(UserFactory(is_lab_coordinator=True))
+    client.cookies["django_language"] = "en"
+
+    response = client.post(URL, data=upload(""))
+
+    assert response.json()["detail"][0]["msg"] == "Il file è vuoto."

@@ -233,3 +233,12 @@ def test_the_command_queues_the_task_for_the_database_worker(lab_round, people, 
     queued.refresh_from_db()
     assert queued.status == TaskResultStatus.SUCCESSFUL
     assert len(mail.outbox) == 3
+
+
+def test_the_subject_is_plain_text_not_html_escaped(lab_round, people, bodies, today):
+    lab_round.title = "Servizi per l'infanzia & famiglie"
+    lab_round.save(update_fields=["title"])
+
+    round_reminders_send(today=today)
+
+    assert "“Servizi per l'infanzia & famiglie”" in mail.outbox[0].subject

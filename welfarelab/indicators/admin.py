@@ -54,7 +54,7 @@ class IndicatorAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         fields = tuple(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.is_builtin:
+        if obj is not None and (obj.is_builtin or obj.observations.exists()):
             # Changing them would make the stored observations disagree with their definition.
             return (*fields, "code", "statistic", "multiplier")
         return fields
@@ -69,6 +69,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # batches are made by imports, never by hand
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the sums of comuni would go stale: values are replaced by a new import
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportBatch]:
         return super().get_queryset(request).select_related("created_by").annotate(Count("observations"))
@@ -88,4 +91,7 @@ class ObservationAdmin(admin.ModelAdmin):
         return False  # observations arrive through imports, which keep numerators, limits and sums right
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -258,7 +258,9 @@ class Observation(models.Model):
     batch = models.ForeignKey(
         ImportBatch,
         verbose_name=_("import batch"),
-        on_delete=models.CASCADE,
+        # A batch's values are replaced or withdrawn through the services, which rebuild the sums;
+        # deleting the batch would silently leave stale sums behind.
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="observations",

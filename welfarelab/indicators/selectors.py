@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import polars as pl
 from django.db.models import Prefetch, QuerySet
 
-from welfarelab.analytics.comparisons import compare_to_comparator
+from welfarelab.analytics.comparisons import Comparison, compare_to_comparator
+from welfarelab.analytics.observations import COUNT_LIKE
 from welfarelab.indicators.models import Indicator, NeedDomain, Observation
 from welfarelab.territories.models import Territory
 
@@ -82,6 +83,9 @@ def compared_with(
     """Each observation with its comparison to `comparator` (better / similar / worse / not comparable)."""
     if not observations:
         return []
+    if indicator.statistic in COUNT_LIKE:
+        # A comune's count is always far below Italy's: the comparison would say nothing.
+        return [ComparedValue(o, Comparison.NOT_COMPARABLE.value) for o in observations]
     frame = pl.DataFrame(
         {
             "value": [o.value for o in observations],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 from django.db import transaction
 
-from welfarelab.analytics.observations import sum_up, value_from_counts, with_intervals
+from welfarelab.analytics.observations import COUNT_LIKE, sum_up, value_from_counts, with_intervals
 from welfarelab.core.bulk import analyze_table, bulk_insert_frame
 from welfarelab.indicators.frames import comune_membership_frame, query_frame
 from welfarelab.indicators.models import ImportBatch, Indicator, Observation
@@ -61,6 +61,14 @@ def _prepared(
     for optional in ("numerator", "denominator", "coverage"):
         if optional not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(optional))
+    if indicator.statistic in COUNT_LIKE and indicator.multiplier > 0:
+        # A count given as its value alone is its own numerator: without one it has no interval and
+        # would be left out of every sum.
+        frame = frame.with_columns(
+            numerator=pl.coalesce(
+                pl.col("numerator").cast(pl.Float64), pl.col("value") / indicator.multiplier
+            )
+        )
     frame = with_intervals(
         frame.with_columns(pl.col("numerator", "denominator", "value").cast(pl.Float64)),
         statistic=indicator.statistic,
@@ -93,6 +101,9 @@ def observations_store(
     computed from the indicator's kind of statistic; the sums up the hierarchy are rebuilt for the
     periods written. Returns the number of rows written (aggregates not counted).
     """
+    # One writer per indicator at a time: every write rebuilds the same sums (Italy contains every comune),
+    # so two overlapping uploads would otherwise both insert them.
+    Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
     rows = _prepared(
         indicator=indicator,
         frame=frame,
@@ -151,6 +162,17 @@ def aggregates_rebuild(*, indicator: Indicator, periods: list[int]) -> int:
         batch=None,
     )
     return _write(rows)
+
+
+@transaction.atomic
+def observations_withdraw(*, indicator: Indicator, territory_ids: list[int], period: int) -> int:
+    """Delete reported values (a parent then shows the sum of its comuni again); return how many."""
+    Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
+    deleted, _ = Observation.objects.filter(
+        indicator=indicator, period=period, territory_id__in=territory_ids, origin=Observation.Origin.REPORTED
+    ).delete()
+    aggregates_rebuild(indicator=indicator, periods=[period])
+    return deleted
 
 
 def observations_analyze() -> None:

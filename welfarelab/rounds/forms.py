@@ -101,9 +101,9 @@ class ValuesForm(forms.Form):
         self.indicators = list(indicators)
         for indicator in self.indicators:
             labels = {
-                "value": _("Value of %(code)s") % {"code": indicator.code},
-                "numerator": _("Numerator of %(code)s") % {"code": indicator.code},
-                "denominator": _("Denominator of %(code)s") % {"code": indicator.code},
+                "value": _("Value of %(name)s") % {"name": indicator.name},
+                "numerator": _("Numerator of %(name)s") % {"name": indicator.name},
+                "denominator": _("Denominator of %(name)s") % {"name": indicator.name},
             }
             for part in self.parts(indicator):
                 self.fields[self.field_name(indicator.code, part)] = forms.CharField(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from welfarelab.accounts.models import User
 from welfarelab.accounts.permissions import CHANGE_ROLES, organisation_ids_of
 from welfarelab.indicators.models import Indicator, Observation
+from welfarelab.indicators.permissions import PUBLIC_BODY_KINDS
 from welfarelab.organisations.models import Organisation
 from welfarelab.rounds.models import Round, RoundMember, RoundSubmission
 from welfarelab.territories.models import Territory
@@ -242,7 +243,8 @@ def member_submissions(*, member: RoundMember, limit: int = 10) -> QuerySet[Roun
 def public_bodies_of(*, territories: QuerySet[Territory]) -> dict[int, list[Organisation]]:
     """By territory id, the public bodies governing it (the organisations of the same kind)."""
     bodies: dict[int, list[Organisation]] = defaultdict(list)
-    for organisation in Organisation.objects.filter(territory__in=territories).select_related("territory"):
+    candidates = Organisation.objects.filter(territory__in=territories, kind__in=PUBLIC_BODY_KINDS)
+    for organisation in candidates.select_related("territory"):
         if organisation.territory is not None and organisation.kind == organisation.territory.kind:
             bodies[organisation.territory_id].append(organisation)  # type: ignore[index]
     return bodies
