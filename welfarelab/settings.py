@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "welfarelab.organisations",
     "welfarelab.indicators",
     "welfarelab.rounds",
+    "welfarelab.helpdesk",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ urlpatterns = [
         path("organizzazioni/", include("welfarelab.organisations.urls")),
         path("indicatori/", include("welfarelab.indicators.urls")),
         path("rilevazioni/", include("welfarelab.rounds.urls")),
+        path("sportello/", include("welfarelab.helpdesk.urls")),
         path("account/", include("welfarelab.accounts.urls")),
         path("admin/", admin.site.urls),
         prefix_default_language=False,

@@ -105,6 +105,9 @@ def test_openapi_document_lists_every_endpoint(client):
         "/api/v1/indicators/observations": ["post"],
         "/api/v1/indicators/{code}": ["get"],
         "/api/v1/indicators/{code}/values": ["get"],
+        "/api/v1/kb/articles": ["get"],
+        "/api/v1/kb/articles/{code}": ["get"],
+        "/api/v1/kb/search": ["get"],
     }
     assert sorted(document["paths"]["/api/v1/territories"]["get"]["responses"]["200"]["content"]) == [
         "application/json",

@@ -30,6 +30,7 @@ from tests.factories import (
     add_population,
     make_italy_slice,
 )
+from welfarelab.helpdesk.seed import knowledge_base_seed
 from welfarelab.organisations.models import Organisation
 from welfarelab.territories.models import Territory
 from welfarelab.wsgi import application
@@ -99,6 +100,7 @@ def seeded(db: None) -> None:
     )
     MembershipFactory(organisation=OrganisationFactory(is_public=False))
     assert public.pk is not None
+    knowledge_base_seed()  # the help desk's articles, for /kb
 
 
 @schema.parametrize()

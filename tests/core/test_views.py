@@ -91,8 +91,8 @@ def test_home_tells_which_missions_are_available_and_which_are_coming(client):
     ]
     # Only the missions that exist link somewhere, and only to real pages.
     assert re.findall(r'<a class="read-more" href="([^"]+)">', html) == [
-        "/en/territori/cerca/",
-        "/en/organizzazioni/",
+        "/en/indicatori/",
+        "/en/sportello/",
     ]
 
 
@@ -122,6 +122,7 @@ def test_shell_has_skip_link_landmarks_and_the_main_navigation(client):
         ("", "/en/territori/cerca/"),
         ("", "/en/indicatori/"),
         ("", "/en/organizzazioni/"),
+        ("", "/en/sportello/"),
     ]
     assert 'aria-current="page"><span>Home</span>' in html
 

@@ -41,7 +41,7 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name")}),
-        (_("Role in the lab"), {"fields": ("is_lab_coordinator",)}),
+        (_("Role in the lab"), {"fields": ("is_lab_coordinator", "is_desk_operator")}),
         (
             _("Permissions in the admin"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

@@ -56,6 +56,11 @@ class User(AbstractUser):
         default=False,
         help_text=_("Sees and changes the data of every organisation of the lab."),
     )
+    is_desk_operator = models.BooleanField(
+        _("help desk operator"),
+        default=False,
+        help_text=_("Reviews the articles of the Third Sector help desk's knowledge base."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

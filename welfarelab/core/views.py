@@ -39,11 +39,11 @@ MISSIONS: tuple[Mission, ...] = (
     Mission(
         title=_("Needs assessment and community profile"),
         text=_(
-            "Know each territory: residents, age structure and the characteristics of every comune, ambito, provincia and regione. Next: needs by domain and gaps against the essential levels of social services (LEPS)."
+            "Know each territory: residents, age structure and its indicators by need domain, with confidence intervals and the comparison with Italy, for every comune, ambito, provincia and regione. Next: gaps against the essential levels of social services (LEPS)."
         ),
         available=True,
-        url_name="territories:search",
-        link_label=_("Explore the territories"),
+        url_name="indicators:list",
+        link_label=_("Explore the indicators"),
     ),
     Mission(
         title=_("Benchmarking and mutual learning"),
@@ -69,11 +69,11 @@ MISSIONS: tuple[Mission, ...] = (
     Mission(
         title=_("Help desk for Third Sector Entities (sportello ETS)"),
         text=_(
-            "Answers and a knowledge base for associations, voluntary organisations and social enterprises. Available now: the directory of organisations; questions and answers are coming."
+            "A knowledge base on the legal, administrative and fiscal rules of the Third Sector, searchable the way people ask, with links to the laws on Normattiva. Next: questions answered by the desk's operators."
         ),
         available=True,
-        url_name="organisations:list",
-        link_label=_("Browse the directory"),
+        url_name="helpdesk:home",
+        link_label=_("Open the help desk"),
     ),
     Mission(
         title=_("Community and alerts"),

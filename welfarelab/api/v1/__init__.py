@@ -9,6 +9,8 @@ from ninja import NinjaAPI
 from welfarelab.api.v1.docs import OfflineSwagger
 from welfarelab.api.v1.errors import install_error_handlers
 from welfarelab.api.v1.indicators import router as indicators_router
+from welfarelab.api.v1.kb import router as kb_router
+from welfarelab.api.v1.kb_search import router as kb_search_router
 from welfarelab.api.v1.observations import router as observations_router
 from welfarelab.api.v1.organisations import router as organisations_router
 from welfarelab.api.v1.territories import router as territories_router
@@ -31,3 +33,5 @@ api.add_router("/territories", territories_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/indicators", observations_router)  # POST /indicators/observations, before /{code}
 api.add_router("/indicators", indicators_router)
+api.add_router("/kb", kb_search_router)  # GET /kb/search
+api.add_router("/kb", kb_router)

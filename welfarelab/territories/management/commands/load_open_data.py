@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from welfarelab.helpdesk.seed import knowledge_base_load
 from welfarelab.indicators.open_data import open_data_indicators_load
 from welfarelab.organisations.loaders import organisations_load
 from welfarelab.territories.loaders import open_data_load
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         # The indicators are computed from all of the above: again whenever any of it was reloaded.
         reloaded = any(not result.skipped for result in results)
         results.append(open_data_indicators_load(data_dir=data_dir, force=force or reloaded))
+        results.append(knowledge_base_load(force=force))  # the help desk's FAQ, independent of the rest
         for result in results:
             if result.skipped:
                 self.stdout.write(f"{result.dataset}: already loaded ({result.rows:,} rows), skipped")
