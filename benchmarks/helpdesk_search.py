@@ -35,7 +35,7 @@ _tmp = tempfile.TemporaryDirectory()
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp.name}/bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "welfarelab.settings")
 
-SHARED_CASES = ROOT.parent / "shared" / "eval" / "helpdesk_queries.yaml"
+SHARED_CASES = ROOT / "tests" / "search" / "shared_queries.yaml"  # copy of shared/eval/helpdesk_queries.yaml
 EXTRA_CASES = ROOT / "tests" / "search" / "extra_queries.yaml"
 ROUNDS = 5
 BUILDS = 7

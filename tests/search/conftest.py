@@ -4,7 +4,6 @@ from pathlib import Path
 
 import factory
 import pytest
-from django.conf import settings
 from django.utils import translation
 from factory.django import DjangoModelFactory
 
@@ -14,7 +13,9 @@ from welfarelab.helpdesk.seed import knowledge_base_seed, seed_read
 from welfarelab.search.engine import Document, SearchIndex
 from welfarelab.search.knowledge_base import article_document, build_index
 
-SHARED_CASES = Path(settings.BASE_DIR).parent / "shared" / "eval" / "helpdesk_queries.yaml"
+SHARED_CASES = (
+    Path(__file__).resolve().parent / "shared_queries.yaml"
+)  # copy of shared/eval/helpdesk_queries.yaml
 EXTRA_CASES = Path(__file__).with_name("extra_queries.yaml")
 
 
