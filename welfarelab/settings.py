@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "welfarelab.indicators",
     "welfarelab.rounds",
     "welfarelab.helpdesk",
+    "welfarelab.services",
+    "welfarelab.benchmarking",
+    "welfarelab.practices",
+    "welfarelab.calls",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+"""Pages under /bandi/ (names under `calls:`)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "calls"
+
+urlpatterns: list = []

@@ -1,0 +1,7 @@
+"""Pages under /buone-pratiche/ (names under `practices:`)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "practices"
+
+urlpatterns: list = []

@@ -1,0 +1,7 @@
+"""Pages under /servizi/ (names under `services:`)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "services"
+
+urlpatterns: list = []
