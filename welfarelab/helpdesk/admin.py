@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from welfarelab.helpdesk.models import Article, Feedback, LegalReference, Tag
+from welfarelab.helpdesk.models import Article, Feedback, LegalReference, ServiceLevel, Tag
 from welfarelab.organisations.models import Organisation
 
 ETS_TYPE_CHOICES = [
@@ -112,3 +112,12 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Feedback]:
         return super().get_queryset(request).select_related("article")
+
+
+@admin.register(ServiceLevel)
+class ServiceLevelAdmin(admin.ModelAdmin):
+    """Working days to answer a question of each theme; a theme without a row gets the default
+    (WELFARELAB_QUESTION_DUE_WORKING_DAYS). Questions are read and answered on /sportello/domande/, not here:
+    they hold personal data."""
+
+    list_display = ("theme", "working_days")

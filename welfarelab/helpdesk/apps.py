@@ -6,3 +6,6 @@ class HelpdeskConfig(AppConfig):
     name = "welfarelab.helpdesk"
     label = "helpdesk"
     verbose_name = _("Third Sector help desk")
+
+    def ready(self) -> None:
+        from welfarelab.helpdesk import checks  # noqa: F401 - registers the system checks

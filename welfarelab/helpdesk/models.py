@@ -9,14 +9,18 @@ each an act (and an article and commas of it) linked to the official text on Nor
 
 Articles seeded from the bundled FAQ (`seed.py`) keep the seed's code (`ts-001`); `seed_digest` lets the
 seed tell whether anybody changed an article on the platform since (then the seed leaves it alone).
+
+Questions to the desk (`Question`, its thread of `QuestionMessage`s, the `ServiceLevel` of each theme)
+follow the articles; their rules are in `question_services.py` (see docs/helpdesk.md).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -261,3 +265,190 @@ class Feedback(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.article.code}: {'yes' if self.useful else 'no'}"
+
+
+# --- questions to the desk ---------------------------------------------------------------------------
+
+
+class ServiceLevel(models.Model):
+    """How many working days the desk gives itself to answer a question of one theme.
+
+    A theme without a row gets `WELFARELAB_QUESTION_DUE_WORKING_DAYS` (5 by default). The due date is
+    fixed when the question arrives: changing a service level does not move the questions already asked.
+    """
+
+    theme = models.CharField(_("theme"), max_length=30, choices=Article.Theme.choices, unique=True)
+    working_days = models.PositiveSmallIntegerField(
+        _("working days"),
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Saturdays, Sundays and Italian public holidays are not counted."),
+    )
+
+    class Meta:
+        verbose_name = _("service level")
+        verbose_name_plural = _("service levels")
+        ordering = ["theme"]
+
+    def __str__(self) -> str:
+        return f"{self.get_theme_display()}: {self.working_days}"
+
+
+class QuestionReferenceCounter(models.Model):
+    """The last reference number given in a year (SP-2026-000123): numbers start again every year."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("question reference counter")
+        verbose_name_plural = _("question reference counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+QUESTION_REFERENCE_PATTERN = r"^SP-[0-9]{4}-[0-9]{6}$"
+
+
+def question_attachment_path(instance: Question, filename: str) -> str:
+    """Random names: the original one (which may hold a person's name) is kept in `attachment_name`."""
+    return f"helpdesk/questions/{filename}"
+
+
+class Question(TimeStampedModel):
+    """A question asked to the desk by an ETS operator (signed in) or by a person with a verified email.
+
+    Personal data: `text`, the attachment, `asker_*` and the messages. Only the asker, the members of
+    `organisation` and the desk's operators read it (`permissions.question_access`). When closed for
+    longer than the retention period it is anonymised (`question_services.questions_anonymise`).
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_PROGRESS = "in_progress", _("Being answered")
+        WAITING = "waiting", _("Waiting for the asker")
+        ANSWERED = "answered", _("Answered")
+        CLOSED = "closed", _("Closed")
+
+    reference = models.CharField(
+        _("reference"),
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(QUESTION_REFERENCE_PATTERN, _("A reference looks like SP-2026-000123."))],
+    )
+    theme = models.CharField(_("theme"), max_length=30, choices=Article.Theme.choices)
+    text = models.TextField(_("question"), help_text=_("Plain text, shown escaped."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    asker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="helpdesk_questions",
+        help_text=_("Empty when asked with a verified email address, without an account."),
+    )
+    asker_email = models.EmailField(_("asker's email"), blank=True)
+    asker_name = models.CharField(_("asker's name"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="helpdesk_questions",
+        help_text=_("The organisation the asker asked for: its members read the question."),
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="helpdesk_assigned_questions",
+    )
+    due_on = models.DateField(_("due on"), db_index=True)
+    paused_on = models.DateField(
+        _("waiting since"), null=True, blank=True, help_text=_("The asker was asked for more information.")
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
+    attachment = models.FileField(
+        _("attachment"), upload_to=question_attachment_path, blank=True, max_length=200
+    )
+    attachment_name = models.CharField(_("attachment's name"), max_length=150, blank=True)
+    attachment_type = models.CharField(_("attachment's type"), max_length=40, blank=True)
+    attachment_size = models.PositiveIntegerField(_("attachment's size"), null=True, blank=True)
+    receipt_sent_at = models.DateTimeField(_("receipt sent at"), null=True, blank=True, editable=False)
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article written from it"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="source_questions",
+    )
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["due_on", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(asker_email="") | Q(anonymised_at__isnull=False),
+                name="helpdesk_question_has_asker_email",
+                violation_error_message=_("A question needs the asker's email address."),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"], name="helpdesk_question_queue")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("helpdesk:question-detail", kwargs={"reference": self.reference})
+
+    @property
+    def is_open(self) -> bool:
+        """The desk owes an answer: it counts against the due date."""
+        return self.status in (self.Status.NEW, self.Status.IN_PROGRESS)
+
+
+class QuestionMessage(TimeStampedModel):
+    """One message of a question's thread: the desk's reply or request for information, the asker's answer."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("Reply of the desk")
+        INFO_REQUEST = "info_request", _("Request for more information")
+        ASKER_ANSWER = "asker_answer", _("Answer of the asker")
+
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty for an asker without an account."),
+    )
+    text = models.TextField(_("text"), help_text=_("Plain text, shown escaped."))
+    emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("question message")
+        verbose_name_plural = _("question messages")
+        ordering = ["question_id", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.question.reference}: {self.get_kind_display()}"
+
+    @property
+    def from_desk(self) -> bool:
+        return self.kind != self.Kind.ASKER_ANSWER

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from welfarelab.accounts.models import User
-from welfarelab.helpdesk.models import Article, Feedback, LegalReference, Tag
+from welfarelab.helpdesk.models import Article, Feedback, LegalReference, Question, Tag
 from welfarelab.helpdesk.permissions import is_desk_operator
 
 NOT_FOUND = _("Not found.")
@@ -168,8 +168,13 @@ def tag_get(*, slug: str) -> Tag:
 
 
 def review_queue() -> QuerySet[Article]:
-    """Articles to be reviewed, published or not, the oldest change first."""
-    return Article.objects.filter(needs_review=True).order_by("updated_at", "code")
+    """Articles to be reviewed, published or not, the oldest change first; `from_question` tells the
+    drafts written from a question to the desk (published, not just marked, once reviewed)."""
+    return (
+        Article.objects.filter(needs_review=True)
+        .annotate(from_question=Exists(Question.objects.filter(article=OuterRef("pk"))))
+        .order_by("updated_at", "code")
+    )
 
 
 def feedback_counts(*, article: Article) -> FeedbackCounts:

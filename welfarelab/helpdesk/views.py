@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from welfarelab.accounts.models import User
-from welfarelab.helpdesk import selectors, services
+from welfarelab.helpdesk import question_selectors, selectors, services
 from welfarelab.helpdesk.models import Article
 from welfarelab.helpdesk.permissions import is_desk_operator, require_desk_operator
 from welfarelab.organisations.models import Organisation
@@ -63,6 +64,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "themes": selectors.theme_summaries(),
             "may_review": is_desk_operator(request.user),
             "to_review": selectors.review_queue().count() if is_desk_operator(request.user) else 0,
+            "questions": question_selectors.queue_counts() if is_desk_operator(request.user) else None,
+            "due_days": settings.WELFARELAB_QUESTION_DUE_WORKING_DAYS,
             "breadcrumb": [(_("ETS help desk"), None)],
         },
     )
@@ -143,6 +146,10 @@ def article_detail(request: HttpRequest, code: str) -> HttpResponse:
             "reference_groups": selectors.reference_groups(article=article),
             "related": selectors.article_related(article=article),
             "may_review": is_desk_operator(request.user),
+            # An article drafted from a question is published by an operator from its page.
+            "may_publish": is_desk_operator(request.user)
+            and not article.is_published
+            and article.source_questions.exists(),
             "breadcrumb": [_home_crumb(), _theme_crumb(article.theme), (article.title, None)],
         },
     )
