@@ -49,9 +49,16 @@ def _entries(path: Path, allowed: set[str]) -> list[dict[str, Any]]:
 
 @transaction.atomic
 def catalogue_load(
-    *, need_domains_file: Path = NEED_DOMAINS_FILE, indicators_file: Path = INDICATORS_FILE
+    *,
+    need_domains_file: Path = NEED_DOMAINS_FILE,
+    indicators_file: Path = INDICATORS_FILE,
+    first_position: int = 1,
 ) -> tuple[int, int]:
-    """Create or update the need domains and built-in indicators; return how many of each."""
+    """Create or update the need domains and built-in indicators; return how many of each.
+
+    Another app's catalogue file (the supply indicators of welfarelab.services) is loaded the same way,
+    with a `first_position` after this file's indicators so that pages list it after them.
+    """
     domains = _entries(need_domains_file, _DOMAIN_FIELDS)
     for position, entry in enumerate(domains, start=1):
         NeedDomain.objects.update_or_create(
@@ -60,7 +67,7 @@ def catalogue_load(
         )
     domain_by_code = {d.code: d for d in NeedDomain.objects.all()}
     indicators = _entries(indicators_file, _INDICATOR_FIELDS)
-    for position, entry in enumerate(indicators, start=1):
+    for position, entry in enumerate(indicators, start=first_position):
         where = f"{indicators_file.name}, indicator {entry['code']}"
         fields = {k: v for k, v in entry.items() if k not in {"code", "need_domains"}}
         domain_codes = entry.get("need_domains", [])

@@ -118,45 +118,17 @@ def _number(value: float) -> str:
     return number_format(value, decimal_pos=None, use_l10n=True) if value % 1 else str(int(value))
 
 
-class _Checker:
-    """The checks of one file, column by column; messages are written only for the rows that fail."""
+class RowsChecker:
+    """Checks every import of rows by territory shares: the territory columns, numbers, the user's rights.
 
-    def __init__(
-        self,
-        frame: pl.DataFrame,
-        *,
-        indicators: Mapping[str, Indicator],
-        decimal_comma: bool,
-        writable: frozenset[int] | None,
-    ) -> None:
-        self.indicators = indicators
-        self.writable = writable
-        self.found: list[RowError] = []
-        catalogue = pl.DataFrame(
-            [
-                (i.code, i.pk, i.statistic, float(i.multiplier), int(i.decimals), i.is_builtin)
-                for i in indicators.values()
-            ],
-            schema={
-                "code": pl.String,
-                "indicator_id": pl.Int64,
-                "statistic": pl.String,
-                "multiplier": pl.Float64,
-                "decimals": pl.Int64,
-                "is_builtin": pl.Boolean,
-            },
-            orient="row",
-        )
-        frame = frame.with_columns(code=pl.col("codice_indicatore").str.to_lowercase()).join(
-            catalogue, on="code", how="left"
-        )
-        frame = self._with_territory(frame)
-        frame = self._with_period(frame)
-        for column in NUMBER_COLUMNS:
-            frame = self._with_number(frame, column, decimal_comma=decimal_comma)
-        self.frame = frame.sort("_row")
+    A subclass builds `self.frame` (one row per file row, `_row` its number) with `_with_territory` and
+    `_with_number`, then calls the `_check_*` methods it needs; each failing row adds a RowError to
+    `self.found`. Used by the observations below and by the supply declarations (welfarelab.services).
+    """
 
-    # --- the errors --------------------------------------------------------------------------------
+    frame: pl.DataFrame
+    found: list[RowError]
+    writable: frozenset[int] | None
 
     def _report(
         self,
@@ -167,38 +139,6 @@ class _Checker:
     ) -> None:
         for row in (self.frame if frame is None else frame).filter(failing).iter_rows(named=True):
             self.found.append(RowError(row["_row"], column, message(row)))
-
-    def errors(self) -> list[RowError]:
-        self._check_indicator()
-        self._check_territory()
-        self._check_period()
-        self._check_numbers()
-        self._check_counts()
-        self._check_permission()
-        self._check_duplicates()
-        return self.found
-
-    def _check_indicator(self) -> None:
-        code = pl.col("codice_indicatore")
-        self._report(code == "", "codice_indicatore", lambda r: _("The indicator code is empty."))
-        self._report(
-            (code != "") & pl.col("indicator_id").is_null(),
-            "codice_indicatore",
-            lambda r: (
-                _("%(code)s is not the code of an indicator of the catalogue.")
-                % {"code": _quoted(r["codice_indicatore"])}
-            ),
-        )
-        self._report(
-            pl.col("is_builtin").fill_null(False),
-            "codice_indicatore",
-            lambda r: (
-                _("Indicator %(code)s is computed by the platform from open data: it cannot be uploaded.")
-                % {"code": r["code"]}
-            ),
-        )
-
-    # --- territories -------------------------------------------------------------------------------
 
     def _with_territory(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Resolve (tipo_territorio, codice_territorio) to a territory id, or to how many match.
@@ -318,6 +258,114 @@ class _Checker:
             ),
         )
 
+    def _with_number(self, frame: pl.DataFrame, column: str, *, decimal_comma: bool) -> pl.DataFrame:
+        text = pl.col(column)
+        if decimal_comma:
+            # In an Italian spreadsheet "1.234" is a thousand and more: refuse it rather than guess.
+            grouped = text.str.contains(r"^[-+]?\d{1,3}(\.\d{3})+(,\d*)?$") | (
+                text.str.contains(r"\.") & text.str.contains(",")
+            )
+            parsed: pl.Expr = pl.when(~grouped).then(
+                text.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+            )
+        else:
+            grouped = pl.lit(False)
+            parsed = text.cast(pl.Float64, strict=False)
+        parsed = pl.when(parsed.is_finite()).then(parsed)
+        return frame.with_columns(
+            parsed.alias(f"{column}_number"),
+            ((text != "") & grouped).alias(f"{column}_grouped"),
+        )
+
+    def _check_number(self, column: str) -> None:
+        text, number, grouped = pl.col(column), pl.col(f"{column}_number"), pl.col(f"{column}_grouped")
+
+        def ambiguous(r: dict[str, Any]) -> str:
+            return _(
+                "%(value)s is ambiguous: in a file separated by semicolons write numbers with a decimal "
+                "comma and no thousands separator (1234 or 1234,5)."
+            ) % {"value": _quoted(r[column])}
+
+        def not_a_number(r: dict[str, Any]) -> str:
+            return _("%(value)s in %(column)s is not a number.") % {
+                "value": _quoted(r[column]),
+                "column": column,
+            }
+
+        self._report(grouped, column, ambiguous)
+        self._report((text != "") & ~grouped & number.is_null(), column, not_a_number)
+
+
+class _Checker(RowsChecker):
+    """The checks of one file, column by column; messages are written only for the rows that fail."""
+
+    def __init__(
+        self,
+        frame: pl.DataFrame,
+        *,
+        indicators: Mapping[str, Indicator],
+        decimal_comma: bool,
+        writable: frozenset[int] | None,
+    ) -> None:
+        self.indicators = indicators
+        self.writable = writable
+        self.found: list[RowError] = []
+        catalogue = pl.DataFrame(
+            [
+                (i.code, i.pk, i.statistic, float(i.multiplier), int(i.decimals), i.is_builtin)
+                for i in indicators.values()
+            ],
+            schema={
+                "code": pl.String,
+                "indicator_id": pl.Int64,
+                "statistic": pl.String,
+                "multiplier": pl.Float64,
+                "decimals": pl.Int64,
+                "is_builtin": pl.Boolean,
+            },
+            orient="row",
+        )
+        frame = frame.with_columns(code=pl.col("codice_indicatore").str.to_lowercase()).join(
+            catalogue, on="code", how="left"
+        )
+        frame = self._with_territory(frame)
+        frame = self._with_period(frame)
+        for column in NUMBER_COLUMNS:
+            frame = self._with_number(frame, column, decimal_comma=decimal_comma)
+        self.frame = frame.sort("_row")
+
+    # --- the errors --------------------------------------------------------------------------------
+
+    def errors(self) -> list[RowError]:
+        self._check_indicator()
+        self._check_territory()
+        self._check_period()
+        self._check_numbers()
+        self._check_counts()
+        self._check_permission()
+        self._check_duplicates()
+        return self.found
+
+    def _check_indicator(self) -> None:
+        code = pl.col("codice_indicatore")
+        self._report(code == "", "codice_indicatore", lambda r: _("The indicator code is empty."))
+        self._report(
+            (code != "") & pl.col("indicator_id").is_null(),
+            "codice_indicatore",
+            lambda r: (
+                _("%(code)s is not the code of an indicator of the catalogue.")
+                % {"code": _quoted(r["codice_indicatore"])}
+            ),
+        )
+        self._report(
+            pl.col("is_builtin").fill_null(False),
+            "codice_indicatore",
+            lambda r: (
+                _("Indicator %(code)s is computed by the platform from open data: it cannot be uploaded.")
+                % {"code": r["code"]}
+            ),
+        )
+
     # --- periods and numbers -----------------------------------------------------------------------
 
     def _with_period(self, frame: pl.DataFrame) -> pl.DataFrame:
@@ -347,46 +395,9 @@ class _Checker:
             ),
         )
 
-    def _with_number(self, frame: pl.DataFrame, column: str, *, decimal_comma: bool) -> pl.DataFrame:
-        text = pl.col(column)
-        if decimal_comma:
-            # In an Italian spreadsheet "1.234" is a thousand and more: refuse it rather than guess.
-            grouped = text.str.contains(r"^[-+]?\d{1,3}(\.\d{3})+(,\d*)?$") | (
-                text.str.contains(r"\.") & text.str.contains(",")
-            )
-            parsed: pl.Expr = pl.when(~grouped).then(
-                text.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
-            )
-        else:
-            grouped = pl.lit(False)
-            parsed = text.cast(pl.Float64, strict=False)
-        parsed = pl.when(parsed.is_finite()).then(parsed)
-        return frame.with_columns(
-            parsed.alias(f"{column}_number"),
-            ((text != "") & grouped).alias(f"{column}_grouped"),
-        )
-
     def _check_numbers(self) -> None:
         for column in NUMBER_COLUMNS:
             self._check_number(column)
-
-    def _check_number(self, column: str) -> None:
-        text, number, grouped = pl.col(column), pl.col(f"{column}_number"), pl.col(f"{column}_grouped")
-
-        def ambiguous(r: dict[str, Any]) -> str:
-            return _(
-                "%(value)s is ambiguous: in a file separated by semicolons write numbers with a decimal "
-                "comma and no thousands separator (1234 or 1234,5)."
-            ) % {"value": _quoted(r[column])}
-
-        def not_a_number(r: dict[str, Any]) -> str:
-            return _("%(value)s in %(column)s is not a number.") % {
-                "value": _quoted(r[column]),
-                "column": column,
-            }
-
-        self._report(grouped, column, ambiguous)
-        self._report((text != "") & ~grouped & number.is_null(), column, not_a_number)
 
     def _check_counts(self) -> None:
         """The rules of the indicator's kind of statistic between value, numerator and denominator."""
