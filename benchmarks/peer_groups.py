@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/peer_groups.py
 
-No database: the structural variables are built from the bundled files with Polars
-(`welfarelab.analytics.peers.structural_variables`), then `peer_groups` runs with k = 15 on the k-d tree
+Reads the development database (`make data` first; DATABASE_URL chooses another): the counts come from
+the built-in indicators as `welfarelab compute-peers` reads them (`benchmarking.peers.structural_counts`),
+the variables from `welfarelab.analytics.peers.structural_variables`; then `peer_groups` runs with k = 15 on the k-d tree
 path (every comune with every variable is searched exactly by scipy's cKDTree), on the chunked NumPy
 path (`method="brute"`, every pair), and on a frame with 10% of the incomes blanked, where the
 k-d tree serves the complete comuni and NumPy every pair that involves a missing value. Also the
@@ -13,6 +14,7 @@ ambito variables. Each time is the best of three runs; peak memory is the proces
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -26,66 +28,33 @@ import polars as pl
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import django  # noqa: E402
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "welfarelab.settings")
+django.setup()
+
 from welfarelab.analytics.peers import (  # noqa: E402
     AMBITO_VARIABLES,
     DEFAULT_VARIABLES,
     peer_groups,
     structural_variables,
 )
+from welfarelab.benchmarking.peers import structural_counts  # noqa: E402
+from welfarelab.territories.models import Territory  # noqa: E402
 
-DATA = ROOT / "data"
 SHOWN = {"015146": "Milano", "037006": "Bologna", "097055": "Morterone (LC), 32 residents"}
 
 
 def comuni_counts() -> pl.DataFrame:
-    """Counts and classes of the 7,899 comuni of the 2023 list, from the bundled files."""
-    ages = [f"a{age}" for age in range(101)]
-    population = (
-        pl.read_csv(DATA / "istat/popolazione_eta_sesso_comuni_2022_2023.csv.gz", infer_schema=False)
-        .filter(pl.col("anno") == "2023")
-        .with_columns(pl.col(ages).cast(pl.Int64))
-        .group_by("codice_comune")
-        .agg(
-            population=pl.sum_horizontal(ages).sum(),
-            population_0_14=pl.sum_horizontal(ages[:15]).sum(),
-            population_65_plus=pl.sum_horizontal(ages[65:]).sum(),
-        )
+    """Counts and classes of every comune, read from the database as the platform reads them."""
+    counts, _ = structural_counts()
+    names = dict(Territory.objects.filter(kind=Territory.Kind.COMUNE).values_list("code", "name"))
+    provinces = dict(
+        Territory.objects.filter(kind=Territory.Kind.COMUNE).values_list("code", "provincia__code")
     )
-    registry = pl.read_csv(DATA / "istat/comuni_2023.csv", infer_schema=False)
-    classes = pl.read_csv(DATA / "istat/classificazioni_comuni_2023.csv", infer_schema=False).select(
-        "codice_comune",
-        pl.col("superficie_kmq").cast(pl.Float64).alias("area_km2"),
-        pl.col("zona_altimetrica").alias("altimetric_zone"),
-        pl.col("grado_urbanizzazione").alias("degurba"),
-    )
-    irpef = pl.read_csv(DATA / "mef/irpef_comuni_2021.csv", infer_schema=False).select(
-        "codice_comune",
-        pl.col("reddito_imponibile_eur").cast(pl.Float64).alias("taxable_income_eur"),
-        pl.col("reddito_imponibile_freq").cast(pl.Float64).alias("taxable_income_taxpayers"),
-    )
-    # The 2020 codes of the aree interne: Montecopiolo and Sassofeltrio moved to Rimini in 2021 and are
-    # found by name; Misiliscemi (2021) has no class.
-    inner = pl.read_csv(DATA / "dpcoe/classificazione_aree_interne_2020.csv", infer_schema=False).select(
-        "codice_comune",
-        pl.col("comune").str.to_lowercase().alias("name"),
-        pl.col("cod_ai_2020").alias("inner_area_class"),
-    )
-    by_code = registry.join(inner, on="codice_comune", how="inner").select(
-        "codice_comune", "inner_area_class"
-    )
-    by_name = (
-        registry.join(by_code, on="codice_comune", how="anti")
-        .with_columns(name=pl.col("comune").str.to_lowercase())
-        .join(inner.join(registry, on="codice_comune", how="anti").drop("codice_comune"), on="name")
-        .select("codice_comune", "inner_area_class")
-    )
-    return (
-        registry.select("codice_comune", "comune", "codice_provincia")
-        .join(population, on="codice_comune", how="left")
-        .join(classes, on="codice_comune", how="left")
-        .join(irpef, on="codice_comune", how="left")
-        .join(pl.concat([by_code, by_name]), on="codice_comune", how="left")
-        .rename({"codice_comune": "territory"})
+    return counts.drop("pk", "ambito").with_columns(
+        comune=pl.col("territory").replace_strict(names, default=None),
+        codice_provincia=pl.col("territory").replace_strict(provinces, default=None),
     )
 
 
@@ -123,7 +92,7 @@ def main() -> None:
     print(f"comuni: {italy.height:,}; variables: {', '.join(v.name for v in DEFAULT_VARIABLES)}")
     missing = italy.select(pl.sum_horizontal(pl.all().is_null()) > 0).to_series().sum()
     print(f"comuni with a missing variable: {missing}")
-    print(f"build the variables from the bundled files  {build:6.2f} s")
+    print(f"read counts from the database, build vars{build:6.2f} s")
 
     kd_tree, result = best_of_three(lambda: peer_groups(italy, k=15))
     print(

@@ -226,3 +226,15 @@ except ValueError:
     raise ImproperlyConfigured(
         "WELFARELAB_ROUND_REMINDER_DAYS must list whole numbers of days separated by commas, e.g. 7,1."
     ) from None
+
+# Questions to the help desk (docs/helpdesk.md). Working days skip weekends and Italian public holidays;
+# a province code (RM, MI…) in WELFARELAB_HOLIDAYS_SUBDIVISION adds its patron saint's day.
+WELFARELAB_QUESTION_DUE_WORKING_DAYS = env.int("WELFARELAB_QUESTION_DUE_WORKING_DAYS", default=5)
+WELFARELAB_HOLIDAYS_SUBDIVISION = env.str("WELFARELAB_HOLIDAYS_SUBDIVISION", default="")
+WELFARELAB_QUESTION_ATTACHMENT_MAX_BYTES = env.int(
+    "WELFARELAB_QUESTION_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024
+)
+WELFARELAB_QUESTION_LINK_MAX_AGE_DAYS = env.int("WELFARELAB_QUESTION_LINK_MAX_AGE_DAYS", default=7)
+# Closed questions are anonymised this many days after closing (`welfarelab anonymise-questions`).
+WELFARELAB_QUESTION_RETENTION_DAYS = env.int("WELFARELAB_QUESTION_RETENTION_DAYS", default=365)
+

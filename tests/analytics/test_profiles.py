@@ -111,7 +111,16 @@ def test_worse_than_italy_only_counts_half():
 def test_domains_are_ranked_most_urgent_first_and_leps_adds_its_share():
     ranked = domain_priorities(
         [
-            ("a", [_evidence(versus_peers=Comparison.SIMILAR, versus_italy=Comparison.SIMILAR, change=Change.NO_SIGNIFICANT_CHANGE)]),
+            (
+                "a",
+                [
+                    _evidence(
+                        versus_peers=Comparison.SIMILAR,
+                        versus_italy=Comparison.SIMILAR,
+                        change=Change.NO_SIGNIFICANT_CHANGE,
+                    )
+                ],
+            ),
             ("b", [_evidence()]),
             ("c", [_evidence(polarity=Polarity.NO_JUDGEMENT)]),  # nothing to rank it by
         ],
@@ -147,3 +156,4 @@ def test_spine_puts_better_to_the_right_whatever_the_polarity():
     lower = spine_position(12, centre=10, half_width=4, polarity=Polarity.LOWER_IS_BETTER)
 
     assert higher == pytest.approx(0.75) and lower == pytest.approx(0.25)
+

@@ -99,8 +99,15 @@ def test_openapi_document_lists_every_endpoint(client):
     assert {path: sorted(operations) for path, operations in document["paths"].items()} == {
         "/api/v1/territories": ["get"],
         "/api/v1/territories/{kind}/{code}": ["get"],
+        "/api/v1/territories/{kind}/{code}/profile": ["get"],
+        "/api/v1/territories/{kind}/{code}/peers": ["get"],
         "/api/v1/organisations": ["get"],
         "/api/v1/organisations/{organisation_id}": ["get", "patch"],
+        "/api/v1/organisations/{organisation_id}/matching-calls": ["get"],
+        "/api/v1/calls": ["get"],
+        "/api/v1/calls/{call_id}": ["get"],
+        "/api/v1/practices": ["get"],
+        "/api/v1/practices/{slug}": ["get"],
         "/api/v1/indicators": ["get"],
         "/api/v1/indicators/observations": ["post"],
         "/api/v1/indicators/{code}": ["get"],
@@ -108,6 +115,8 @@ def test_openapi_document_lists_every_endpoint(client):
         "/api/v1/kb/articles": ["get"],
         "/api/v1/kb/articles/{code}": ["get"],
         "/api/v1/kb/search": ["get"],
+        "/api/v1/helpdesk/questions": ["get"],
+        "/api/v1/helpdesk/questions/{reference}": ["get"],
     }
     assert sorted(document["paths"]["/api/v1/territories"]["get"]["responses"]["200"]["content"]) == [
         "application/json",

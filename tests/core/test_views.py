@@ -122,7 +122,10 @@ def test_shell_has_skip_link_landmarks_and_the_main_navigation(client):
         ("", "/en/territori/cerca/"),
         ("", "/en/indicatori/"),
         ("", "/en/organizzazioni/"),
+        ("", "/en/servizi/"),
+        ("", "/en/buone-pratiche/"),
         ("", "/en/sportello/"),
+        ("", "/en/bandi/"),
     ]
     assert 'aria-current="page"><span>Home</span>' in html
 
@@ -194,7 +197,8 @@ def test_footer_has_attribution_api_docs_and_no_statement_link_when_unset(client
     html = client.get("/en/").content.decode()
 
     attribution = (
-        "Sources: ISTAT, processed by Openpolis and onData; Agenzia delle Entrate; DPCoe-NUVAP (CC BY 4.0); "
+        "Sources: ISTAT, processed by Openpolis and onData (also the map boundaries, 2023); "
+        "Agenzia delle Entrate; DPCoe-NUVAP (CC BY 4.0); "
         "MEF – Dipartimento delle Finanze (IRPEF by comune)."
     )
     assert attribution in html

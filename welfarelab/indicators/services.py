@@ -177,3 +177,21 @@ def observations_withdraw(*, indicator: Indicator, territory_ids: list[int], per
 
 def observations_analyze() -> None:
     analyze_table(table=Observation._meta.db_table)
+
+
+def aggregates_rebuild_all() -> int:
+    """Rebuild the sums of every indicator in every period: after the ambiti change, say."""
+    written = 0
+    periods_of: dict[int, list[int]] = {}
+    for indicator_id, period in (
+        Observation.objects.filter(origin=Observation.Origin.REPORTED, territory__kind=Territory.Kind.COMUNE)
+        .values_list("indicator_id", "period")
+        .distinct()
+    ):
+        periods_of.setdefault(indicator_id, []).append(period)
+    for indicator in Indicator.objects.filter(pk__in=periods_of):
+        with transaction.atomic():
+            Indicator.objects.select_for_update().filter(pk=indicator.pk).first()
+            written += aggregates_rebuild(indicator=indicator, periods=sorted(periods_of[indicator.pk]))
+    observations_analyze()
+    return written

@@ -45,6 +45,14 @@ def ambiti_import(*, content: bytes, filename: str, imported_by: User | None) ->
             )
         territory_areas_sum_up()
         ambito_population_rebuild()
+        # A service an ambito declares is shared among its comuni: the supply indicators follow the new members.
+        from welfarelab.services.supply import supply_indicators_refresh  # services builds on territories
+
+        supply_indicators_refresh()
+        # The ambiti's indicator values and peers are sums of their comuni: rebuilt in the background.
+        from welfarelab.benchmarking.tasks import ambiti_changed  # the benchmarking app builds on territories
+
+        transaction.on_commit(ambiti_changed.enqueue)
         return AmbitoImport.objects.create(
             filename=filename[:255],
             imported_by=imported_by,

@@ -7,9 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from welfarelab.benchmarking.peers import peers_load
+from welfarelab.calls.loaders import calls_load
 from welfarelab.helpdesk.seed import knowledge_base_load
 from welfarelab.indicators.open_data import open_data_indicators_load
 from welfarelab.organisations.loaders import organisations_load
+from welfarelab.services.catalogue import services_catalogue_step
 from welfarelab.territories.loaders import open_data_load
 
 
@@ -29,7 +32,12 @@ class Command(BaseCommand):
         # The indicators are computed from all of the above: again whenever any of it was reloaded.
         reloaded = any(not result.skipped for result in results)
         results.append(open_data_indicators_load(data_dir=data_dir, force=force or reloaded))
+        # Peers are read from the indicators: again whenever they were recomputed.
+        results.append(peers_load(force=force or not results[-1].skipped))
+        # The service catalogue and supply indicators (their denominators are the population above).
+        results.append(services_catalogue_step(force=force or reloaded))
         results.append(knowledge_base_load(force=force))  # the help desk's FAQ, independent of the rest
+        results.append(calls_load(data_dir=data_dir, force=force))  # the PNRR calls (Italia Domani)
         for result in results:
             if result.skipped:
                 self.stdout.write(f"{result.dataset}: already loaded ({result.rows:,} rows), skipped")
