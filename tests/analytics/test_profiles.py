@@ -156,4 +156,3 @@ def test_spine_puts_better_to_the_right_whatever_the_polarity():
     lower = spine_position(12, centre=10, half_width=4, polarity=Polarity.LOWER_IS_BETTER)
 
     assert higher == pytest.approx(0.75) and lower == pytest.approx(0.25)
-

@@ -231,4 +231,3 @@ def spine_position(
     if polarity_from(polarity) is Polarity.LOWER_IS_BETTER:
         offset = -offset
     return max(0.0, min(1.0, 0.5 + offset))
-
