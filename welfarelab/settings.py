@@ -237,4 +237,3 @@ WELFARELAB_QUESTION_ATTACHMENT_MAX_BYTES = env.int(
 WELFARELAB_QUESTION_LINK_MAX_AGE_DAYS = env.int("WELFARELAB_QUESTION_LINK_MAX_AGE_DAYS", default=7)
 # Closed questions are anonymised this many days after closing (`welfarelab anonymise-questions`).
 WELFARELAB_QUESTION_RETENTION_DAYS = env.int("WELFARELAB_QUESTION_RETENTION_DAYS", default=365)
-
