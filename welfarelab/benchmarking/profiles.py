@@ -9,13 +9,14 @@ Then the need priorities (analytics.profiles), whom to learn from, and the LEPS 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 from django.db.models import Prefetch
 
-from welfarelab.analytics.comparisons import Comparison, Polarity, compare_to_comparator
+from welfarelab.analytics.comparisons import Comparison, compare_to_comparator
 from welfarelab.analytics.observations import COUNT_LIKE
 from welfarelab.analytics.profiles import (
     Change,
@@ -186,18 +187,11 @@ def _latest_at(history: list[Observation], period: int | None) -> Observation | 
     return chosen
 
 
-def profile_periods(territory: Territory) -> list[int]:
-    """The periods with any published value for `territory`, latest first."""
-    return list(
-        Observation.objects.filter(territory=territory, indicator__is_published=True)
-        .values_list("period", flat=True)
-        .distinct()
-        .order_by("-period")
-    )
+PracticesFor = Callable[..., Iterable[Any]]
 
 
 def territory_profile(
-    territory: Territory, *, period: int | None = None, practices_for: object | None = None
+    territory: Territory, *, period: int | None = None, practices_for: PracticesFor | None = None
 ) -> TerritoryProfile:
     """Everything the profile page, its PDF and its API show for `territory` in `period` (latest by default).
 
@@ -274,7 +268,7 @@ def territory_profile(
     for priority in ranked:
         by_code[priority.domain].priority = priority
     priorities = [(p, by_code[p.domain].domain) for p in ranked]
-    learning = _learning_leads(sections, peers, other_rows, practices_for)
+    learning = _learning_leads(sections, practices_for)
     return TerritoryProfile(
         territory=territory,
         period=period_shown,
@@ -369,18 +363,15 @@ def _fill_line(
 
 
 def _learning_leads(
-    sections: Iterable[DomainSection],
-    peers: list[Peer],
-    other_rows: dict[tuple[int, int, int], Observation],
-    practices_for: object | None,
+    sections: Iterable[DomainSection], practices_for: PracticesFor | None
 ) -> list[LearningLead]:
+    """Indicators where the territory is significantly worse than its peers (so they have a direction),
+    with the peers significantly better than its value and, through `practices_for`, their practices."""
     leads: list[LearningLead] = []
     seen: set[int] = set()
     for section in sections:
         for line in section.compared_lines:
             if line.versus_peers != Comparison.WORSE.value or line.indicator.pk in seen:
-                continue
-            if line.indicator.polarity == Polarity.NO_JUDGEMENT.value:
                 continue
             seen.add(line.indicator.pk)
             verdicts = _compared([(row, line.value, line.indicator.polarity) for _, row in line.peer_values])
@@ -404,9 +395,5 @@ def _learning_leads(
             places += [
                 ambiti[b.territory.ambito_id] for b in lead.better_peers if b.territory.ambito_id in ambiti
             ]
-            lead.practices = list(
-                practices_for(  # type: ignore[operator]
-                    need_domain_codes=[lead.domain.code], territories=places
-                )
-            )
+            lead.practices = list(practices_for(need_domain_codes=[lead.domain.code], territories=places))
     return leads
