@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "welfarelab.benchmarking",
     "welfarelab.practices",
     "welfarelab.calls",
+    "welfarelab.alerts",
 ]
 
 MIDDLEWARE = [
@@ -237,3 +238,14 @@ WELFARELAB_QUESTION_ATTACHMENT_MAX_BYTES = env.int(
 WELFARELAB_QUESTION_LINK_MAX_AGE_DAYS = env.int("WELFARELAB_QUESTION_LINK_MAX_AGE_DAYS", default=7)
 # Closed questions are anonymised this many days after closing (`welfarelab anonymise-questions`).
 WELFARELAB_QUESTION_RETENTION_DAYS = env.int("WELFARELAB_QUESTION_RETENTION_DAYS", default=365)
+
+# Alerts (docs/alerts.md): email digests, Telegram, feeds; every message leaves through the outbox.
+WELFARELAB_ALERT_LINK_MAX_AGE_DAYS = env.int("WELFARELAB_ALERT_LINK_MAX_AGE_DAYS", default=7)  # confirmation
+WELFARELAB_ALERT_REMINDER_DAYS = env.int("WELFARELAB_ALERT_REMINDER_DAYS", default=3)  # before a deadline
+WELFARELAB_OUTBOX_MAX_ATTEMPTS = env.int("WELFARELAB_OUTBOX_MAX_ATTEMPTS", default=8)
+WELFARELAB_OUTBOX_LEASE_SECONDS = env.int("WELFARELAB_OUTBOX_LEASE_SECONDS", default=300)
+WELFARELAB_OUTBOX_BATCH = env.int("WELFARELAB_OUTBOX_BATCH", default=50)
+# The Telegram bot: empty token = no bot; the API base is a setting so tests use a stub on the loopback.
+WELFARELAB_TELEGRAM_TOKEN = env.str("WELFARELAB_TELEGRAM_TOKEN", default="")
+WELFARELAB_TELEGRAM_API_BASE = env.str("WELFARELAB_TELEGRAM_API_BASE", default="https://api.telegram.org/bot")
+WELFARELAB_TELEGRAM_BOT_NAME = env.str("WELFARELAB_TELEGRAM_BOT_NAME", default="")

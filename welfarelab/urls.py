@@ -22,6 +22,7 @@ urlpatterns = [
         path("profili/", include("welfarelab.benchmarking.urls")),
         path("buone-pratiche/", include("welfarelab.practices.urls")),
         path("bandi/", include("welfarelab.calls.urls")),
+        path("avvisi/", include("welfarelab.alerts.urls")),
         path("account/", include("welfarelab.accounts.urls")),
         path("admin/", admin.site.urls),
         prefix_default_language=False,
