@@ -191,3 +191,14 @@ def test_the_api_profile_gives_each_indicator_with_its_comparators(worse_than_pe
     assert body["learning"][0]["practices"][0]["title"] == "Sportello unico"
     assert len(body["peers"]) == 15
     assert client.get(f"/api/v1/territories/comune/{ROMA}/profile?period=1700").status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"), [("regione", "12"), ("provincia", "058"), ("italia", "IT"), ("ambito", "ATS-00")]
+)
+def test_every_kind_of_territory_has_a_profile_page_and_pdf(loaded, client, kind, code):
+    page = client.get(reverse("benchmarking:profile", args=[kind, code]))
+    pdf = client.get(reverse("benchmarking:profile-pdf", args=[kind, code]))
+
+    assert page.status_code == 200 and pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")

@@ -28,8 +28,12 @@ COMPARISON_LABELS = {
 
 @register.filter
 def indicator_number(value: float | None, indicator: Indicator) -> str:
-    """`value` with the indicator's decimals, localised; an en dash when unknown."""
-    if value is None:
+    """`value` with the indicator's decimals, localised; an en dash when unknown.
+
+    A template reaching through a missing comparator (`line.regione.value` of a regione's own profile)
+    gets the empty string, not None: unknown too.
+    """
+    if value is None or value == "":
         return "–"
     decimals = indicator.decimals
     return number_format(round(value, decimals), decimal_pos=decimals, force_grouping=True)
