@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from welfarelab.benchmarking.forms import PeerModelForm
@@ -34,6 +35,24 @@ def variable_labels() -> dict[str, str]:
     }
 
 
+def shown_value(name: str, value: object) -> str:
+    """A structural value as a reader expects it: residents whole, shares in %, classes by name."""
+    if value is None or value == "":
+        return "–"
+    if name == "altimetric_zone":
+        return str(Territory.AltimetricZone(int(str(value))).label)
+    if name == "degurba":
+        return str(Territory.Degurba(int(str(value))).label)
+    if name == "inner_area_class":
+        return str(Territory.InnerAreaClass(str(value)).label)
+    number = float(value)  # type: ignore[arg-type]
+    if name == "share_0_14":
+        return f"{number_format(number * 100, 1)} %"
+    if name in ("population", "mean_taxable_income", "density"):
+        return number_format(round(number), 0, force_grouping=True)
+    return number_format(number, 1, force_grouping=True)
+
+
 def peers(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     territory = territory_selectors.territory_get(kind=kind, code=code)
     links = list(Peer.objects.filter(territory=territory).select_related("peer").order_by("rank"))
@@ -49,7 +68,7 @@ def peers(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     rows = [
         {
             "peer": link,
-            "values": [values.get(link.peer_id, {}).get(name) for name in names],
+            "values": [shown_value(name, values.get(link.peer_id, {}).get(name)) for name in names],
             "closest_on": [labels.get(n, n) for n in link.closest_on],
             "differs_most_on": labels.get(link.differs_most_on, link.differs_most_on),
             "shares": [link.contributions.get(name) for name in names],
@@ -63,7 +82,7 @@ def peers(request: HttpRequest, kind: str, code: str) -> HttpResponse:
             "territory": territory,
             "model": model,
             "columns": [labels.get(n, n) for n in names],
-            "own_values": [values.get(territory.pk, {}).get(name) for name in names],
+            "own_values": [shown_value(name, values.get(territory.pk, {}).get(name)) for name in names],
             "rows": rows,
             "breadcrumb": [
                 (_("Territories"), reverse("territories:search")),
