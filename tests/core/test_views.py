@@ -83,16 +83,18 @@ def test_home_tells_which_missions_are_available_and_which_are_coming(client):
     )
     assert missions == [
         ("partial", "Needs assessment and community profile"),
-        ("coming", "Benchmarking and mutual learning"),
+        ("partial", "Benchmarking and mutual learning"),
         ("coming", "Shared strategic plan (Piano di Zona)"),
         ("coming", "Training and tutorship"),
         ("partial", "Help desk for Third Sector Entities (sportello ETS)"),
-        ("coming", "Community and alerts"),
+        ("partial", "Community and alerts"),
     ]
     # Only the missions that exist link somewhere, and only to real pages.
     assert re.findall(r'<a class="read-more" href="([^"]+)">', html) == [
-        "/en/indicatori/",
+        "/en/territori/cerca/",
+        "/en/buone-pratiche/",
         "/en/sportello/",
+        "/en/avvisi/",
     ]
 
 

@@ -39,18 +39,20 @@ MISSIONS: tuple[Mission, ...] = (
     Mission(
         title=_("Needs assessment and community profile"),
         text=_(
-            "Know each territory: residents, age structure and its indicators by need domain, with confidence intervals and the comparison with Italy, for every comune, ambito, provincia and regione. Next: gaps against the essential levels of social services (LEPS)."
+            "The community profile of every comune, ambito, provincia and regione: indicators by need domain against Italy, the region and similar territories, service supply and the gaps against the essential levels of social services (LEPS), the priorities, as a page, a PDF and open data."
         ),
         available=True,
-        url_name="indicators:list",
-        link_label=_("Explore the indicators"),
+        url_name="territories:search",
+        link_label=_("Find a territory and its profile"),
     ),
     Mission(
         title=_("Benchmarking and mutual learning"),
         text=_(
             "Compare each ambito with similar territories and learn from those that do better: peer groups, funnel plots, trends and good practices."
         ),
-        available=False,
+        available=True,
+        url_name="practices:list",
+        link_label=_("Browse the good practices"),
     ),
     Mission(
         title=_("Shared strategic plan (Piano di Zona)"),
@@ -69,7 +71,7 @@ MISSIONS: tuple[Mission, ...] = (
     Mission(
         title=_("Help desk for Third Sector Entities (sportello ETS)"),
         text=_(
-            "A knowledge base on the legal, administrative and fiscal rules of the Third Sector, searchable the way people ask, with links to the laws on Normattiva. Next: questions answered by the desk's operators."
+            "A knowledge base on the legal, administrative and fiscal rules of the Third Sector, searchable the way people ask, with links to the laws on Normattiva, and questions answered by the desk's operators."
         ),
         available=True,
         url_name="helpdesk:home",
@@ -77,8 +79,12 @@ MISSIONS: tuple[Mission, ...] = (
     ),
     Mission(
         title=_("Community and alerts"),
-        text=_("News, funding calls and consultations, with alerts by email, Telegram, RSS and calendar."),
-        available=False,
+        text=_(
+            "News and funding calls matched to each organisation, with alerts by email, Telegram, RSS and calendar."
+        ),
+        available=True,
+        url_name="alerts:index",
+        link_label=_("Subscribe to the alerts"),
     ),
 )
 
