@@ -5,9 +5,17 @@ from __future__ import annotations
 from io import BytesIO
 
 import pytest
+from django.utils import translation
 
 from tests.helpdesk.conftest import image_bytes, pdf_bytes
 from welfarelab.helpdesk.attachments import JPEG, PDF, PNG, AttachmentRefused, check_attachment, clean_name
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are compared with their English msgids, whatever the Italian translation says."""
+    with translation.override("en"):
+        yield
 
 
 def check(content: bytes, name: str):

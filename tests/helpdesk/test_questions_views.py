@@ -100,9 +100,7 @@ def test_the_first_step_then_the_articles_that_may_answer_then_sending(
     assert sent["Location"] == f"/en/sportello/domande/{question.reference}/"
     assert question.organisation == ets
     assert question.attachment_name == "statuto.pdf"
-    assert [message.subject for message in mail.outbox] == [
-        f"Your question {question.reference} to the ETS help desk"
-    ]
+    assert len(mail.outbox) == 1 and question.reference in mail.outbox[0].subject
     page = asker_client.get(sent["Location"])
     assert f"Its reference is {question.reference}" in page.text
 

@@ -212,9 +212,9 @@ def test_the_command_runs_the_reminders(lab_round, people):
     assert len(mail.outbox) == 3
 
 
-# The worker closes and reopens its database connection: a real transaction, and the catalogue rows the
-# migrations load are put back afterwards for the tests that follow.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# The worker closes and reopens its database connection: a real transaction. No migration loads rows
+# (content types and permissions come back with the flush's post_migrate), so nothing is serialised.
+@pytest.mark.django_db(transaction=True)
 def test_the_command_queues_the_task_for_the_database_worker(lab_round, people, settings):
     from django_tasks_db.models import DBTaskResult
 
