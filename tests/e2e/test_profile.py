@@ -51,7 +51,7 @@ def test_an_indicator_of_the_profile_shows_trend_funnel_map_and_ranking(desktop:
     expect(page.locator('[data-figure="trend-figure"] svg.main-svg').first).to_be_visible()
     expect(page.locator('[data-figure="funnel-figure"] svg.main-svg').first).to_be_visible()
     expect(page.locator(".wl-map svg.main-svg").first).to_be_visible()
-    expect(page.locator("tr.wl-row-this")).to_contain_text("Asti")
+    expect(page.locator("tr.wl-row-this").first).to_contain_text("Asti")
     desktop.screenshot("profile-indicator-desktop")
     assert_accessible(desktop, "profile-indicator")
 
