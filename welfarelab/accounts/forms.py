@@ -23,7 +23,7 @@ def _folded(email: str) -> str:
 class ItaliaFormMixin:
     """Give text inputs the `form-control` class Bootstrap Italia expects.
 
-    Render the fields with `{% include "accounts/_form_fields.html" %}`; select, checkbox and
+    Render the fields with `{% include "components/form_fields.html" %}`; select, checkbox and
     textarea wrappers are chosen there from `field.widget_type`.
     """
 
